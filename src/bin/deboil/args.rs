@@ -1,0 +1,164 @@
+//! Command-line arguments (clap derive). The binary's only parsing layer:
+//! [`crate::run::resolve`] turns them into a `RunConfig`.
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Exit status: 0 when every input was processed, 1 when some inputs failed (the rest
+were written), 2 on a fatal or usage error. A closed output pipe exits 0 silently.
+
+Examples:
+  cat page.txt | deboil > clean.txt
+  deboil --explain page.txt > clean.txt 2> why.tsv
+  deboil --jsonl --text-field text -j 8 corpus.jsonl.zst -o clean.jsonl.zst";
+
+/// Strip web boilerplate (ads, trending blocks, comment widgets, share widgets,
+/// photo credits, repeated paragraphs) from plain text.
+#[derive(Debug, Parser)]
+#[command(name = "deboil", version, about, after_help = AFTER_HELP)]
+pub struct Args {
+    /// Input files or directories; `-` or none reads standard input.
+    ///
+    /// Directories are walked recursively in sorted order. Files ending in .gz
+    /// or .zst are decompressed. Default: standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Write cleaned output to FILE instead of standard output.
+    ///
+    /// A name ending in .gz or .zst is compressed. The file is written
+    /// atomically (to a temporary name, then renamed). Default: standard output.
+    #[arg(short = 'o', long, value_name = "FILE", conflicts_with = "out_dir")]
+    pub output: Option<PathBuf>,
+
+    /// Write one output file per input file under DIR, mirroring the input tree.
+    ///
+    /// Default: off (everything goes to one output).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+
+    /// Explain every line's verdict (line, verdict, pass, rule, kind, text).
+    ///
+    /// `--explain` writes to standard error; `--explain=FILE` writes to FILE.
+    /// Default: off.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "-")]
+    pub explain: Option<PathBuf>,
+
+    /// Format of --explain output.
+    ///
+    /// tsv: a header and one row per non-blank line; jsonl: {"type":"drop"|"doc","data":{…}}
+    /// records. Default: tsv.
+    #[arg(long, value_enum, default_value_t = ExplainFormatArg::Tsv)]
+    pub explain_format: ExplainFormatArg,
+
+    /// Print counts of kept and dropped lines by kind, pass and rule.
+    ///
+    /// `--stats` writes to standard error; `--stats=FILE` writes to FILE. Default: off.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "-")]
+    pub stats: Option<PathBuf>,
+
+    /// Format of --stats output. Default: text.
+    #[arg(long, value_enum, default_value_t = StatsFormatArg::Text)]
+    pub stats_format: StatsFormatArg,
+
+    /// List the passes and rules (id, kind, scope, pattern) and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+
+    /// Disable a pass, a rule table or a rule; repeatable or comma-separated.
+    ///
+    /// Names are those of --list-rules: a pass (repeat), a table (ad) or a rule
+    /// id (ad.label). Default: nothing disabled.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub disable: Vec<String>,
+
+    /// Add a rule table (TOML, schema in src/rules/README.md); repeatable.
+    ///
+    /// Rules with a built-in id override that rule's fields. Default: none.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rule_files: Vec<PathBuf>,
+
+    /// Read and write JSON Lines records instead of plain text.
+    ///
+    /// Each input line is one JSON object; its --text-field is cleaned and every
+    /// other field is passed through unchanged. Default: off (plain text).
+    #[arg(long)]
+    pub jsonl: bool,
+
+    /// Field holding the text of a JSONL record. Default: text.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub text_field: String,
+
+    /// Field holding the id of a JSONL record (used in --explain). Default: id.
+    #[arg(long, value_name = "NAME", default_value = "id")]
+    pub id_field: String,
+
+    /// Add to each JSONL record a field NAME listing the removed spans
+    /// (kind, rule, byte start/end in the input text). Default: off.
+    #[arg(long, value_name = "NAME")]
+    pub spans_field: Option<String>,
+
+    /// Annotate only: remove nothing (JSONL: output the original text, with
+    /// --spans-field naming the spans that would be removed). Default: off.
+    #[arg(long)]
+    pub annotate: bool,
+
+    /// What to do with a malformed JSONL line: report it and skip it, or stop.
+    ///
+    /// Either way it is reported as PATH:LINE and counted. Default: skip.
+    #[arg(long, value_enum, default_value_t = OnError::Skip)]
+    pub on_error: OnError,
+
+    /// Number of worker threads. Default: the number of CPUs.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// Show a progress bar on standard error. Default: on when standard error
+    /// is a terminal and the input is large.
+    #[arg(long, conflicts_with = "quiet")]
+    pub progress: bool,
+
+    /// No progress bar and no warnings (errors are still reported). Default: off.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `--explain-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormatArg {
+    /// Tab-separated values with a header.
+    Tsv,
+    /// JSON Lines.
+    Jsonl,
+}
+
+/// `--stats-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormatArg {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// `--on-error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnError {
+    /// Report the line, count it, and go on.
+    Skip,
+    /// Report the line and stop with exit status 2.
+    Fail,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_app() {
+        super::Args::command().debug_assert();
+    }
+}

@@ -1,0 +1,61 @@
+//! The `deboil` binary: argument parsing, wiring and exit codes. No text processing here.
+
+mod args;
+mod io;
+mod jsonl;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = args::Args::parse();
+    let msg = run::Messages::default();
+    match try_main(args, &msg) {
+        Ok(()) if msg.errored() => ExitCode::from(1),
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // A closed pipe on stdout (`deboil page.txt | head`) is not an error.
+            let broken_pipe = err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if broken_pipe {
+                return ExitCode::SUCCESS;
+            }
+            msg.error(format!("{err:#}"));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn try_main(args: args::Args, msg: &run::Messages) -> anyhow::Result<()> {
+    if args.list_rules {
+        let cfg = run::resolve(args, msg)?;
+        return list_rules(cfg.pipeline);
+    }
+    let cfg = run::resolve(args, msg)?;
+    run::run(&cfg, msg)?;
+    Ok(())
+}
+
+fn list_rules(pipeline: deboil::Pipeline) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(out, "# passes, in order")?;
+    for name in pipeline.pass_names() {
+        writeln!(out, "pass\t{name}")?;
+    }
+    writeln!(out, "# rules: id, kind, scope, max_chars, extend, pattern")?;
+    for r in pipeline.rules().rules() {
+        let max = r.max_chars.map_or("-".to_string(), |m| m.to_string());
+        writeln!(
+            out,
+            "{}\t{}\t{:?}\t{}\t{:?}\t{}",
+            r.id, r.kind, r.scope, max, r.extend, r.pattern
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}

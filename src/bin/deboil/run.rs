@@ -1,0 +1,622 @@
+//! Wiring: resolve arguments into a [`RunConfig`], then run inputs through the
+//! pipeline on a rayon pool in bounded chunks, writing results in input order.
+
+use std::fs;
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result, bail};
+use deboil::{Cleaned, ExplainFormat, ExplainWriter, Pipeline, PipelineBuilder, Stats};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::args::{Args, ExplainFormatArg, OnError, StatsFormatArg};
+use crate::io::{Input, Output, expand};
+use crate::jsonl::{self, Record};
+
+/// Files cleaned per parallel chunk (text mode).
+const FILE_CHUNK: usize = 256;
+/// JSONL lines per parallel chunk, and the byte budget of one chunk.
+const LINE_CHUNK: usize = 4096;
+const CHUNK_BYTES: usize = 16 << 20;
+/// Default field listing removed spans in --annotate JSONL output.
+const DEFAULT_SPANS_FIELD: &str = "deboil_spans";
+
+/// Where a report goes.
+#[derive(Debug, Clone)]
+pub enum Dest {
+    Stderr,
+    File(PathBuf),
+}
+
+impl Dest {
+    fn from_arg(p: PathBuf) -> Dest {
+        if p.as_os_str() == "-" {
+            Dest::Stderr
+        } else {
+            Dest::File(p)
+        }
+    }
+
+    fn open(&self) -> Result<Box<dyn Write>> {
+        Ok(match self {
+            Dest::Stderr => Box::new(io::BufWriter::new(io::stderr().lock())),
+            Dest::File(p) => Box::new(io::BufWriter::new(
+                fs::File::create(p).with_context(|| format!("{}: creating", p.display()))?,
+            )),
+        })
+    }
+}
+
+/// Where cleaned text goes.
+#[derive(Debug)]
+pub enum Target {
+    Stdout,
+    File(PathBuf),
+    Dir(PathBuf),
+}
+
+/// JSONL options.
+#[derive(Debug, Clone)]
+pub struct JsonlOpts {
+    pub text_field: String,
+    pub id_field: String,
+    pub spans_field: Option<String>,
+    pub on_error: OnError,
+}
+
+/// Everything a run needs, resolved from [`Args`].
+pub struct RunConfig {
+    pub pipeline: Pipeline,
+    pub inputs: Vec<Input>,
+    pub target: Target,
+    pub explain: Option<(Dest, ExplainFormat)>,
+    pub stats: Option<(Dest, StatsFormatArg)>,
+    pub jsonl: Option<JsonlOpts>,
+    pub annotate: bool,
+    pub threads: usize,
+    pub progress: bool,
+    pub quiet: bool,
+}
+
+/// The one place arguments become configuration.
+pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
+    let mut builder = PipelineBuilder::new();
+    for path in &args.rule_files {
+        let text = fs::read_to_string(path)
+            .with_context(|| format!("{}: reading rule table", path.display()))?;
+        builder.rule_table(path, text);
+    }
+    for name in args.disable.iter().filter(|n| !n.is_empty()) {
+        builder.disable(name.clone());
+    }
+    let pipeline = builder.build()?;
+    let inputs = expand(&args.paths, |m| msg.error(m));
+    let target = match (args.output, args.out_dir) {
+        (Some(p), _) => Target::File(p),
+        (None, Some(d)) => {
+            if inputs.iter().any(|i| matches!(i, Input::Stdin)) {
+                bail!("--out-dir needs file or directory inputs, not standard input");
+            }
+            Target::Dir(d)
+        }
+        (None, None) => Target::Stdout,
+    };
+    let jsonl = args.jsonl.then(|| JsonlOpts {
+        text_field: args.text_field.clone(),
+        id_field: args.id_field.clone(),
+        spans_field: args
+            .spans_field
+            .clone()
+            .or_else(|| args.annotate.then(|| DEFAULT_SPANS_FIELD.to_string())),
+        on_error: args.on_error,
+    });
+    let explain_format = match args.explain_format {
+        ExplainFormatArg::Tsv => ExplainFormat::Tsv,
+        ExplainFormatArg::Jsonl => ExplainFormat::Jsonl,
+    };
+    let threads = args.threads.map(|n| n.get()).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let total: u64 = inputs.iter().filter_map(Input::size).sum();
+    let progress = args.progress || (!args.quiet && io::stderr().is_terminal() && total > 64 << 20);
+    Ok(RunConfig {
+        pipeline,
+        inputs,
+        target,
+        explain: args.explain.map(|p| (Dest::from_arg(p), explain_format)),
+        stats: args.stats.map(|p| (Dest::from_arg(p), args.stats_format)),
+        jsonl,
+        annotate: args.annotate,
+        threads,
+        progress,
+        quiet: args.quiet,
+    })
+}
+
+/// Diagnostics on stderr with the `deboil:` prefix; remembers whether any error was reported.
+#[derive(Debug, Default)]
+pub struct Messages {
+    errored: AtomicBool,
+    quiet: AtomicBool,
+}
+
+impl Messages {
+    pub fn set_quiet(&self, yes: bool) {
+        self.quiet.store(yes, Ordering::Relaxed);
+    }
+
+    /// Report an error and remember it (exit status 1).
+    pub fn error(&self, m: impl std::fmt::Display) {
+        self.errored.store(true, Ordering::Relaxed);
+        let _ = writeln!(io::stderr().lock(), "deboil: {m}");
+    }
+
+    /// Report a warning, unless --quiet.
+    pub fn warn(&self, m: impl std::fmt::Display) {
+        if !self.quiet.load(Ordering::Relaxed) {
+            let _ = writeln!(io::stderr().lock(), "deboil: warning: {m}");
+        }
+    }
+
+    pub fn errored(&self) -> bool {
+        self.errored.load(Ordering::Relaxed)
+    }
+}
+
+/// Counts of everything the run skipped or repaired, reported with --stats and at the end.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    #[serde(flatten)]
+    pub stats: Stats,
+    pub inputs: u64,
+    pub inputs_failed: u64,
+    pub malformed_lines: u64,
+    pub records_without_text: u64,
+    pub invalid_utf8: u64,
+}
+
+/// The output of one document, rendered by a worker.
+struct Rendered {
+    out: Vec<u8>,
+    explain: Vec<u8>,
+    stats: Stats,
+    invalid_utf8: bool,
+}
+
+/// Shared, read-only state of the workers.
+struct Ctx<'a> {
+    cfg: &'a RunConfig,
+    pool: &'a rayon::ThreadPool,
+}
+
+impl Ctx<'_> {
+    fn render(&self, pipeline: &Pipeline, name: &str, text: &str) -> (Cleaned, Vec<u8>) {
+        let cleaned = pipeline.clean(text);
+        let mut explain = Vec::new();
+        if let Some((_, format)) = &self.cfg.explain {
+            let mut w = ExplainWriter::new(&mut explain, *format);
+            w.header(false);
+            // Writing into a Vec cannot fail.
+            let _ = w.write(name, text, &cleaned);
+        }
+        (cleaned, explain)
+    }
+
+    fn text_doc(&self, pipeline: &Pipeline, input: &Input) -> Result<Rendered> {
+        let bytes = input.read_all()?;
+        let (text, invalid_utf8) = match String::from_utf8(bytes) {
+            Ok(s) => (s, false),
+            Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+        };
+        let (cleaned, explain) = self.render(pipeline, &input.name(), &text);
+        let out = if self.cfg.annotate {
+            text.into_bytes()
+        } else {
+            cleaned.text.into_bytes()
+        };
+        Ok(Rendered {
+            out,
+            explain,
+            stats: cleaned.stats,
+            invalid_utf8,
+        })
+    }
+}
+
+enum RecordResult {
+    Done(Rendered),
+    NoText(Vec<u8>),
+    Malformed(String),
+}
+
+/// Run; returns the report. Errors here are fatal (exit 2); per-input errors
+/// go through `msg` and the run goes on.
+pub fn run(cfg: &RunConfig, msg: &Messages) -> Result<Report> {
+    msg.set_quiet(cfg.quiet);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()?;
+    let mut explain = match &cfg.explain {
+        Some((dest, format)) => {
+            let mut w = dest.open()?;
+            if *format == ExplainFormat::Tsv {
+                ExplainWriter::new(&mut w, ExplainFormat::Tsv).write_header()?;
+            }
+            Some(w)
+        }
+        None => None,
+    };
+    let mut out = match &cfg.target {
+        Target::Stdout => Some(Output::stdout()),
+        Target::File(p) => Some(Output::create(p)?),
+        Target::Dir(_) => None,
+    };
+    let bar = cfg
+        .progress
+        .then(|| progress_bar(cfg.inputs.iter().filter_map(Input::size).sum()));
+    let mut report = Report::default();
+    let ctx = Ctx { cfg, pool: &pool };
+    let result = match &cfg.jsonl {
+        None => run_text(&ctx, msg, &mut out, &mut explain, &mut report, bar.as_ref()),
+        Some(opts) => run_jsonl(
+            &ctx,
+            opts,
+            msg,
+            &mut out,
+            &mut explain,
+            &mut report,
+            bar.as_ref(),
+        ),
+    };
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    match result {
+        Ok(()) => {
+            if let Some(o) = out {
+                o.finish()?;
+            }
+        }
+        Err(e) => {
+            if let Some(o) = out {
+                o.abandon();
+            }
+            return Err(e);
+        }
+    }
+    if let Some(mut w) = explain {
+        w.flush().context("writing explanations")?;
+    }
+    if report.malformed_lines > 0 {
+        msg.error(format!(
+            "{} malformed JSONL lines were skipped",
+            report.malformed_lines
+        ));
+    }
+    if report.records_without_text > 0 {
+        msg.warn(format!(
+            "{} records had no string field {:?} and were passed through unchanged",
+            report.records_without_text,
+            cfg.jsonl.as_ref().map_or("text", |o| o.text_field.as_str())
+        ));
+    }
+    if report.invalid_utf8 > 0 {
+        msg.warn(format!(
+            "{} inputs had invalid UTF-8, replaced with U+FFFD",
+            report.invalid_utf8
+        ));
+    }
+    if let Some((dest, format)) = &cfg.stats {
+        let mut w = dest.open()?;
+        match format {
+            StatsFormatArg::Text => {
+                report.stats.write_text(&mut w)?;
+                writeln!(
+                    w,
+                    "inputs\t{} read, {} failed\nskipped\t{} malformed lines, {} records without text, {} inputs with invalid UTF-8",
+                    report.inputs,
+                    report.inputs_failed,
+                    report.malformed_lines,
+                    report.records_without_text,
+                    report.invalid_utf8
+                )?;
+            }
+            StatsFormatArg::Json => {
+                serde_json::to_writer(&mut w, &report)?;
+                writeln!(w)?;
+            }
+        }
+        w.flush()?;
+    }
+    Ok(report)
+}
+
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn run_text(
+    ctx: &Ctx<'_>,
+    msg: &Messages,
+    out: &mut Option<Output>,
+    explain: &mut Option<Box<dyn Write>>,
+    report: &mut Report,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Result<()> {
+    let cfg = ctx.cfg;
+    for chunk in cfg.inputs.chunks(FILE_CHUNK) {
+        let results: Vec<Result<Rendered>> = ctx.pool.install(|| {
+            chunk
+                .par_iter()
+                .map_init(|| cfg.pipeline.clone(), |p, input| ctx.text_doc(p, input))
+                .collect()
+        });
+        for (input, res) in chunk.iter().zip(results) {
+            report.inputs += 1;
+            if let Some(bar) = bar {
+                bar.inc(input.size().unwrap_or(0));
+            }
+            let r = match res {
+                Ok(r) => r,
+                Err(e) => {
+                    report.inputs_failed += 1;
+                    msg.error(format!("{e:#}"));
+                    continue;
+                }
+            };
+            if r.invalid_utf8 {
+                report.invalid_utf8 += 1;
+                msg.warn(format!(
+                    "{}: invalid UTF-8, replaced with U+FFFD",
+                    input.name()
+                ));
+            }
+            match (out.as_mut(), &cfg.target, input) {
+                (Some(o), _, _) => o.write_all(&r.out).context("writing output")?,
+                (None, Target::Dir(dir), Input::File { rel, .. }) => {
+                    let path = dir.join(rel);
+                    let written = Output::create(&path).and_then(|mut o| {
+                        o.write_all(&r.out)
+                            .with_context(|| format!("{}: writing", path.display()))?;
+                        o.finish()
+                    });
+                    if let Err(e) = written {
+                        report.inputs_failed += 1;
+                        msg.error(format!("{e:#}"));
+                    }
+                }
+                _ => {}
+            }
+            if let Some(w) = explain.as_mut() {
+                w.write_all(&r.explain).context("writing explanations")?;
+            }
+            report.stats += r.stats;
+        }
+    }
+    Ok(())
+}
+
+/// A chunk of JSONL lines: (1-based line number, bytes).
+type Chunk = Vec<(u64, Vec<u8>)>;
+
+fn read_chunk(rdr: &mut dyn BufRead, next_line: &mut u64) -> io::Result<Chunk> {
+    let mut chunk = Vec::new();
+    let mut bytes = 0;
+    while chunk.len() < LINE_CHUNK && bytes < CHUNK_BYTES {
+        let mut buf = Vec::new();
+        if rdr.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        *next_line += 1;
+        while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+            buf.pop();
+        }
+        bytes += buf.len();
+        chunk.push((*next_line, buf));
+    }
+    Ok(chunk)
+}
+
+fn run_jsonl(
+    ctx: &Ctx<'_>,
+    opts: &JsonlOpts,
+    msg: &Messages,
+    out: &mut Option<Output>,
+    explain: &mut Option<Box<dyn Write>>,
+    report: &mut Report,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Result<()> {
+    let cfg = ctx.cfg;
+    for input in &cfg.inputs {
+        report.inputs += 1;
+        let name = input.name();
+        let mut rdr = match input.open() {
+            Ok(r) => r,
+            Err(e) => {
+                report.inputs_failed += 1;
+                msg.error(format!("{e:#}"));
+                continue;
+            }
+        };
+        let mut dir_out = match (&cfg.target, input) {
+            (Target::Dir(dir), Input::File { rel, .. }) => match Output::create(&dir.join(rel)) {
+                Ok(o) => Some(o),
+                Err(e) => {
+                    report.inputs_failed += 1;
+                    msg.error(format!("{e:#}"));
+                    continue;
+                }
+            },
+            _ => None,
+        };
+        let mut line_no = 0;
+        let mut chunk = match read_chunk(&mut rdr, &mut line_no) {
+            Ok(c) => c,
+            Err(e) => {
+                report.inputs_failed += 1;
+                msg.error(format!("{name}: reading: {e}"));
+                continue;
+            }
+        };
+        let mut failed = None;
+        while !chunk.is_empty() {
+            // Clean this chunk on the pool while this thread reads the next one.
+            let (results, next) = ctx.pool.install(|| {
+                rayon::join(
+                    || {
+                        chunk
+                            .par_iter()
+                            .map_init(
+                                || cfg.pipeline.clone(),
+                                |p, (n, line)| record(ctx, opts, p, &name, *n, line),
+                            )
+                            .collect::<Vec<_>>()
+                    },
+                    || read_chunk(&mut rdr, &mut line_no),
+                )
+            });
+            let sink: &mut Output = match (dir_out.as_mut(), out.as_mut()) {
+                (Some(o), _) | (None, Some(o)) => o,
+                (None, None) => unreachable!("an output exists for every target"),
+            };
+            for ((n, _), res) in chunk.iter().zip(results) {
+                if let Some(bar) = bar {
+                    bar.inc(0);
+                }
+                match res {
+                    RecordResult::Done(r) => {
+                        if r.invalid_utf8 {
+                            report.invalid_utf8 += 1;
+                            msg.warn(format!("{name}:{n}: invalid UTF-8, replaced with U+FFFD"));
+                        }
+                        sink.write_all(&r.out).context("writing output")?;
+                        if let Some(w) = explain.as_mut() {
+                            w.write_all(&r.explain).context("writing explanations")?;
+                        }
+                        report.stats += r.stats;
+                    }
+                    RecordResult::NoText(raw) => {
+                        report.records_without_text += 1;
+                        sink.write_all(&raw).context("writing output")?;
+                    }
+                    RecordResult::Malformed(m) => {
+                        report.malformed_lines += 1;
+                        msg.error(format!("{name}:{n}: {m}"));
+                        if opts.on_error == OnError::Fail {
+                            bail!("{name}:{n}: stopping at a malformed line (--on-error fail)");
+                        }
+                    }
+                }
+            }
+            if let Some(bar) = bar {
+                bar.inc(chunk.iter().map(|(_, l)| l.len() as u64 + 1).sum());
+            }
+            chunk = match next {
+                Ok(c) => c,
+                Err(e) => {
+                    failed = Some(format!("{name}: reading: {e}"));
+                    break;
+                }
+            };
+        }
+        if let Some(m) = failed {
+            report.inputs_failed += 1;
+            msg.error(m);
+            if let Some(o) = dir_out {
+                o.abandon();
+            }
+        } else if let Some(o) = dir_out
+            && let Err(e) = o.finish()
+        {
+            report.inputs_failed += 1;
+            msg.error(format!("{e:#}"));
+        }
+    }
+    Ok(())
+}
+
+fn record(
+    ctx: &Ctx<'_>,
+    opts: &JsonlOpts,
+    p: &Pipeline,
+    name: &str,
+    n: u64,
+    line: &[u8],
+) -> RecordResult {
+    let (line, invalid_utf8) = match std::str::from_utf8(line) {
+        Ok(s) => (std::borrow::Cow::Borrowed(s), false),
+        Err(_) => (String::from_utf8_lossy(line), true),
+    };
+    if line.trim().is_empty() {
+        return RecordResult::Malformed("empty line".into());
+    }
+    let rec = match Record::parse(&line) {
+        Ok(r) => r,
+        Err(e) => return RecordResult::Malformed(jsonl::describe(&e)),
+    };
+    let Some(text) = rec.get_str(&opts.text_field) else {
+        let mut raw = line.into_owned().into_bytes();
+        raw.push(b'\n');
+        return RecordResult::NoText(raw);
+    };
+    let id = rec
+        .id(&opts.id_field)
+        .unwrap_or_else(|| format!("{name}:{n}"));
+    let (cleaned, explain) = ctx.render(p, &id, &text);
+    let spans = opts
+        .spans_field
+        .as_deref()
+        .map(|field| (field, spans_json(&cleaned)));
+    let mut out = Vec::with_capacity(line.len());
+    let new_text = if ctx.cfg.annotate {
+        text.as_ref()
+    } else {
+        cleaned.text.as_str()
+    };
+    rec.write_with(
+        &mut out,
+        &opts.text_field,
+        new_text,
+        spans.as_ref().map(|(f, s)| (*f, s.as_str())),
+    );
+    RecordResult::Done(Rendered {
+        out,
+        explain,
+        stats: cleaned.stats,
+        invalid_utf8,
+    })
+}
+
+/// `[{"kind":…,"rule":…,"start":…,"end":…}, …]` for the dropped lines (byte offsets in the text).
+fn spans_json(cleaned: &Cleaned) -> String {
+    let mut s = String::from("[");
+    for (k, d) in cleaned.dropped().enumerate() {
+        let Some(r) = &d.reason else { continue };
+        if k > 0 {
+            s.push(',');
+        }
+        s.push_str(&format!(
+            "{{\"kind\":\"{}\",\"rule\":{},\"start\":{},\"end\":{}}}",
+            r.kind,
+            serde_json::Value::from(&*r.rule),
+            d.span.start,
+            d.span.end
+        ));
+    }
+    s.push(']');
+    s
+}

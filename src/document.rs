@@ -1,0 +1,193 @@
+//! Segmentation of a text into lines and paragraphs (blocks).
+//!
+//! A [`Document`] borrows its text and never changes it. Every [`Line`] is a
+//! byte span of the original text without its terminator (`\n` or `\r\n`), so
+//! kept lines are written back byte-identical. A [`Block`] is a maximal run of
+//! non-blank lines: a paragraph.
+//!
+//! ```
+//! use deboil::Document;
+//!
+//! let doc = Document::parse("Title\r\n\r\nFirst line\nsecond line\n");
+//! assert_eq!(doc.lines().len(), 4);
+//! assert_eq!(doc.blocks().len(), 2);
+//! assert_eq!(doc.line_text(3), "second line");
+//! assert_eq!(doc.lines()[3].number, 4);
+//! ```
+
+use std::ops::Range;
+
+/// One line of a document: a byte span without its line terminator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// Byte range of the line's text in [`Document::text`], terminator excluded.
+    pub span: Range<usize>,
+    /// 1-based line number in the original text.
+    pub number: usize,
+    /// True when the line holds only white space.
+    pub is_blank: bool,
+    /// Index of the block this line belongs to (`usize::MAX` for blank lines).
+    pub block: usize,
+}
+
+/// A paragraph: a maximal run of non-blank lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// Indices into [`Document::lines`].
+    pub lines: Range<usize>,
+}
+
+/// A text split into lines and paragraphs. Borrows the text; never edits it.
+#[derive(Clone, Debug, Default)]
+pub struct Document<'a> {
+    text: &'a str,
+    lines: Vec<Line>,
+    blocks: Vec<Block>,
+    crlf: bool,
+}
+
+impl<'a> Document<'a> {
+    /// Segment `text` into lines and blocks.
+    pub fn parse(text: &'a str) -> Document<'a> {
+        Document::default().reset(text)
+    }
+
+    /// Re-segment this document's buffers for a new text, reusing allocations.
+    pub fn reset<'b>(self, text: &'b str) -> Document<'b> {
+        let mut lines = self.lines;
+        let mut blocks = self.blocks;
+        lines.clear();
+        blocks.clear();
+        let mut doc = Document {
+            text,
+            lines,
+            blocks,
+            crlf: false,
+        };
+        doc.segment();
+        doc
+    }
+
+    fn segment(&mut self) {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let mut start = 0;
+        let mut number = 0;
+        let mut first_terminator = true;
+        while start < bytes.len() {
+            number += 1;
+            let (end, next) = match memchr::memchr(b'\n', &bytes[start..]) {
+                Some(i) => {
+                    let nl = start + i;
+                    let crlf = nl > start && bytes[nl - 1] == b'\r';
+                    if first_terminator {
+                        self.crlf = crlf;
+                        first_terminator = false;
+                    }
+                    (if crlf { nl - 1 } else { nl }, nl + 1)
+                }
+                None => (bytes.len(), bytes.len()),
+            };
+            let is_blank = text[start..end].trim().is_empty();
+            self.lines.push(Line {
+                span: start..end,
+                number,
+                is_blank,
+                block: usize::MAX,
+            });
+            start = next;
+        }
+        let mut i = 0;
+        while i < self.lines.len() {
+            if self.lines[i].is_blank {
+                i += 1;
+                continue;
+            }
+            let first = i;
+            let index = self.blocks.len();
+            while i < self.lines.len() && !self.lines[i].is_blank {
+                self.lines[i].block = index;
+                i += 1;
+            }
+            self.blocks.push(Block { lines: first..i });
+        }
+    }
+
+    /// The whole original text.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// All lines, blank ones included, in order.
+    pub fn lines(&self) -> &[Line] {
+        &self.lines
+    }
+
+    /// All paragraphs, in order.
+    pub fn blocks(&self) -> &[Block] {
+        &self.blocks
+    }
+
+    /// The text of line `index` (0-based), without its terminator.
+    pub fn line_text(&self, index: usize) -> &'a str {
+        &self.text[self.lines[index].span.clone()]
+    }
+
+    /// The text of block `index`, from its first line's start to its last line's end.
+    pub fn block_text(&self, index: usize) -> &'a str {
+        let b = &self.blocks[index];
+        let start = self.lines[b.lines.start].span.start;
+        let end = self.lines[b.lines.end - 1].span.end;
+        &self.text[start..end]
+    }
+
+    /// True when the first line terminator of the text is `\r\n`.
+    pub fn is_crlf(&self) -> bool {
+        self.crlf
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_text_has_no_lines() {
+        let doc = Document::parse("");
+        assert!(doc.lines().is_empty());
+        assert!(doc.blocks().is_empty());
+    }
+
+    #[test]
+    fn trailing_newline_adds_no_line() {
+        let doc = Document::parse("a\nb\n");
+        assert_eq!(doc.lines().len(), 2);
+        assert_eq!(doc.line_text(1), "b");
+    }
+
+    #[test]
+    fn crlf_is_stripped_from_spans() {
+        let doc = Document::parse("a\r\n\r\nb");
+        assert!(doc.is_crlf());
+        assert_eq!(doc.line_text(0), "a");
+        assert!(doc.lines()[1].is_blank);
+        assert_eq!(doc.blocks().len(), 2);
+    }
+
+    #[test]
+    fn blank_runs_separate_blocks() {
+        let doc = Document::parse("a\nb\n\n \n\t\nc\n");
+        assert_eq!(doc.blocks().len(), 2);
+        assert_eq!(doc.blocks()[0].lines, 0..2);
+        assert_eq!(doc.blocks()[1].lines, 5..6);
+        assert_eq!(doc.block_text(0), "a\nb");
+        assert_eq!(doc.lines()[5].number, 6);
+        assert_eq!(doc.lines()[5].block, 1);
+    }
+
+    #[test]
+    fn lone_carriage_return_is_kept_in_line() {
+        let doc = Document::parse("a\rb\n");
+        assert_eq!(doc.line_text(0), "a\rb");
+    }
+}

@@ -1,0 +1,179 @@
+//! Explanations: one record per line verdict, as TSV or JSON Lines.
+//!
+//! # Format
+//!
+//! ## TSV
+//!
+//! A header, then one row per non-blank input line, kept or dropped:
+//!
+//! ```text
+//! doc	line	verdict	pass	rule	kind	text
+//! page.txt	9	drop	rules	ad.story-continues	ad	Advertisement - story continues below
+//! page.txt	11	keep	-	-	content	ISIS has also been locked in combat …
+//! ```
+//!
+//! `text` is the line with tabs, carriage returns and newlines escaped as `\t`,
+//! `\r` and `\n`, and backslashes as `\\`.
+//!
+//! ## Wire format (JSONL)
+//!
+//! One object per line, in the envelope `{"type": ..., "data": ...}`: a `drop`
+//! record per dropped line, then one `doc` record closing each document.
+//!
+//! ```text
+//! {"type":"drop","data":{"doc":"page.txt","line":9,"start":812,"end":849,"pass":"rules","rule":"ad.story-continues","kind":"ad","text":"Advertisement - story continues below"}}
+//! {"type":"doc","data":{"doc":"page.txt","lines_in":19,"lines_dropped":6,"bytes_in":5021,"bytes_out":4203}}
+//! ```
+
+use std::io::{self, Write};
+
+use serde_json::json;
+
+use crate::pipeline::Cleaned;
+
+/// Output format of explanations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExplainFormat {
+    /// Tab-separated values with a header row.
+    #[default]
+    Tsv,
+    /// JSON Lines in the `{"type", "data"}` envelope.
+    Jsonl,
+}
+
+/// Writes explanations for a sequence of documents.
+#[derive(Debug)]
+pub struct ExplainWriter<W> {
+    wtr: W,
+    format: ExplainFormat,
+    header_done: bool,
+}
+
+impl<W: Write> ExplainWriter<W> {
+    /// A writer of `format` into `wtr`.
+    pub fn new(wtr: W, format: ExplainFormat) -> ExplainWriter<W> {
+        ExplainWriter {
+            wtr,
+            format,
+            header_done: false,
+        }
+    }
+
+    /// Whether the TSV header row is still to be written (a writer whose
+    /// output is appended to another's says no). Default: yes.
+    pub fn header(&mut self, yes: bool) -> &mut Self {
+        self.header_done = !yes;
+        self
+    }
+
+    /// Write the TSV header row now (for writers whose rows come from elsewhere).
+    pub fn write_header(&mut self) -> io::Result<()> {
+        if self.format == ExplainFormat::Tsv && !self.header_done {
+            writeln!(self.wtr, "doc\tline\tverdict\tpass\trule\tkind\ttext")?;
+            self.header_done = true;
+        }
+        Ok(())
+    }
+
+    /// Write the records of one document; `input` is the text it was cleaned from.
+    pub fn write(&mut self, doc: &str, input: &str, cleaned: &Cleaned) -> io::Result<()> {
+        match self.format {
+            ExplainFormat::Tsv => self.write_tsv(doc, input, cleaned),
+            ExplainFormat::Jsonl => self.write_jsonl(doc, input, cleaned),
+        }
+    }
+
+    fn write_tsv(&mut self, doc: &str, input: &str, cleaned: &Cleaned) -> io::Result<()> {
+        self.write_header()?;
+        let doc = escape(doc);
+        for d in &cleaned.decisions {
+            let text = escape(&input[d.span.clone()]);
+            match &d.reason {
+                Some(r) => writeln!(
+                    self.wtr,
+                    "{doc}\t{}\tdrop\t{}\t{}\t{}\t{text}",
+                    d.line, r.pass, r.rule, r.kind
+                )?,
+                None => writeln!(self.wtr, "{doc}\t{}\tkeep\t-\t-\tcontent\t{text}", d.line)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn write_jsonl(&mut self, doc: &str, input: &str, cleaned: &Cleaned) -> io::Result<()> {
+        for d in cleaned.dropped() {
+            let Some(r) = &d.reason else { continue };
+            let rec = json!({"type": "drop", "data": {
+                "doc": doc, "line": d.line, "start": d.span.start, "end": d.span.end,
+                "pass": r.pass, "rule": &*r.rule, "kind": r.kind, "text": &input[d.span.clone()],
+            }});
+            serde_json::to_writer(&mut self.wtr, &rec)?;
+            self.wtr.write_all(b"\n")?;
+        }
+        let s = &cleaned.stats;
+        let rec = json!({"type": "doc", "data": {
+            "doc": doc, "lines_in": s.lines_in, "lines_dropped": s.lines_dropped,
+            "bytes_in": s.bytes_in, "bytes_out": s.bytes_out,
+        }});
+        serde_json::to_writer(&mut self.wtr, &rec)?;
+        self.wtr.write_all(b"\n")
+    }
+
+    /// Flush and return the inner writer.
+    pub fn into_inner(mut self) -> io::Result<W> {
+        self.wtr.flush()?;
+        Ok(self.wtr)
+    }
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::PipelineBuilder;
+
+    #[test]
+    fn tsv_has_a_row_per_non_blank_line() {
+        let input = "Body\ttext.\n\nAdvertisement\n";
+        let cleaned = PipelineBuilder::new().build().unwrap().clean(input);
+        let mut w = ExplainWriter::new(Vec::new(), ExplainFormat::Tsv);
+        w.write("d", input, &cleaned).unwrap();
+        let out = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let rows: Vec<&str> = out.lines().collect();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[1], "d\t1\tkeep\t-\t-\tcontent\tBody\\ttext.");
+        assert_eq!(rows[2], "d\t3\tdrop\trules\tad.label\tad\tAdvertisement");
+    }
+
+    #[test]
+    fn jsonl_has_drop_and_doc_records() {
+        let input = "Body.\n\nAdvertisement\n";
+        let cleaned = PipelineBuilder::new().build().unwrap().clean(input);
+        let mut w = ExplainWriter::new(Vec::new(), ExplainFormat::Jsonl);
+        w.write("d", input, &cleaned).unwrap();
+        let out = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let recs: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0]["type"], "drop");
+        assert_eq!(recs[0]["data"]["kind"], "ad");
+        assert_eq!(recs[0]["data"]["start"], 7);
+        assert_eq!(recs[1]["type"], "doc");
+        assert_eq!(recs[1]["data"]["lines_dropped"], 1);
+    }
+}

@@ -1,0 +1,85 @@
+//! `caption-tag`: a short tag or topic label glued to a photo credit.
+//!
+//! Image blocks in scraped text often read "ISIS" / "(Photo by …)": the first
+//! line is the image's section tag, and it means nothing without the image.
+//! A fragment of at most three words in the same paragraph, right before or
+//! after a dropped photo credit, is dropped as a section tag.
+//!
+//! ```
+//! use deboil::{PassConfig, PipelineBuilder};
+//!
+//! let pipeline = PipelineBuilder::new().passes(vec![PassConfig::Rules, PassConfig::CaptionTag]).build()?;
+//! let cleaned = pipeline.clean("Title\n\nISIS\n(Photo by A. Person/AFP via Getty Images)\n\nText.\n");
+//! assert_eq!(cleaned.text, "Title\n\nText.\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::document::Document;
+use crate::pass::{Kind, Marks, Pass, Reason};
+use crate::text;
+
+/// Drops short tags next to photo credits.
+#[derive(Clone, Debug, Default)]
+pub struct CaptionTagPass;
+
+impl CaptionTagPass {
+    /// The pass name.
+    pub const NAME: &'static str = "caption-tag";
+
+    /// The pass.
+    pub fn new() -> CaptionTagPass {
+        CaptionTagPass
+    }
+}
+
+impl Pass for CaptionTagPass {
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
+        let reason = Reason::new(Self::NAME, "caption-tag.fragment", Kind::SectionTag);
+        let lines = doc.lines();
+        for i in 0..lines.len() {
+            if marks.reason(i).is_none_or(|r| r.kind != Kind::PhotoCredit) {
+                continue;
+            }
+            let block = &doc.blocks()[lines[i].block].lines;
+            for j in [i.wrapping_sub(1), i + 1] {
+                if block.contains(&j)
+                    && !marks.is_dropped(j)
+                    && text::is_fragment(doc.line_text(j), 3)
+                {
+                    marks.drop_line(j, &reason);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{PassConfig, PipelineBuilder};
+
+    fn clean(text: &str) -> String {
+        let passes = vec![PassConfig::Rules, PassConfig::CaptionTag];
+        PipelineBuilder::new()
+            .passes(passes)
+            .build()
+            .unwrap()
+            .clean(text)
+            .text
+    }
+
+    #[test]
+    fn keeps_sentence_before_credit() {
+        let text = "The mayor spoke at length.\n(Photo: Jane Doe/Reuters)\n";
+        assert_eq!(clean(text), "The mayor spoke at length.\n");
+    }
+
+    #[test]
+    fn keeps_fragment_in_another_paragraph() {
+        let text = "Politics\n\n(Photo: Jane Doe/Reuters)\n";
+        assert_eq!(clean(text), "Politics\n");
+    }
+}

@@ -1,0 +1,117 @@
+//! `headline-list`: a trailing list of headline links.
+//!
+//! Pages often end with links to other stories, one headline a line, often
+//! each twice (image link and text link). At the end of the document, a run of
+//! at least two headline-like lines (3 to 20 words, no sentence ending) is
+//! dropped when it repeats a line or follows a line that was already dropped
+//! as boilerplate: either sign shows it is not the article's closing lines.
+//!
+//! ```
+//! use deboil::{PassConfig, PipelineBuilder};
+//!
+//! let pipeline = PipelineBuilder::new().passes(vec![PassConfig::HeadlineList]).build()?;
+//! let text = "The article ends here.\n\nMayor Caught In Budget Scandal\n\nMayor Caught In Budget Scandal\n\nNew Bridge Opens To Traffic\n";
+//! assert_eq!(pipeline.clean(text).text, "The article ends here.\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::HashSet;
+
+use crate::document::Document;
+use crate::pass::{Kind, Marks, Pass, Reason};
+use crate::text;
+
+/// Drops trailing lists of headline links.
+#[derive(Clone, Debug, Default)]
+pub struct HeadlineListPass;
+
+impl HeadlineListPass {
+    /// The pass name.
+    pub const NAME: &'static str = "headline-list";
+
+    /// The pass.
+    pub fn new() -> HeadlineListPass {
+        HeadlineListPass
+    }
+}
+
+impl Pass for HeadlineListPass {
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
+        let lines = doc.lines();
+        // Walk back from the end over kept headline-like lines.
+        let mut run = Vec::new();
+        let mut before = None;
+        for i in (0..lines.len()).rev() {
+            if lines[i].is_blank {
+                continue;
+            }
+            if marks.is_dropped(i) {
+                if run.is_empty() {
+                    continue;
+                }
+                before = Some(i);
+                break;
+            }
+            if !text::is_headline_like(doc.line_text(i)) {
+                break;
+            }
+            run.push(i);
+        }
+        if run.len() < 2 || run.len() == lines.iter().filter(|l| !l.is_blank).count() {
+            return;
+        }
+        let mut seen = HashSet::new();
+        let repeats = run
+            .iter()
+            .any(|&i| !seen.insert(text::normalize(doc.line_text(i))));
+        if repeats || before.is_some() {
+            let rule = if repeats {
+                "headline-list.repeated"
+            } else {
+                "headline-list.after-boilerplate"
+            };
+            let reason = Reason::new(Self::NAME, rule, Kind::RelatedHeadline);
+            for &i in &run {
+                marks.drop_line(i, &reason);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{PassConfig, PipelineBuilder};
+
+    fn clean(text: &str) -> String {
+        let passes = vec![PassConfig::Rules, PassConfig::HeadlineList];
+        PipelineBuilder::new()
+            .passes(passes)
+            .build()
+            .unwrap()
+            .clean(text)
+            .text
+    }
+
+    #[test]
+    fn keeps_closing_subheadings_without_evidence() {
+        let text =
+            "Intro sentence.\n\nWhat Happens Next For The City\n\nThe Council Votes On Tuesday\n";
+        assert_eq!(clean(text), text);
+    }
+
+    #[test]
+    fn drops_list_after_dropped_line() {
+        let text = "Body.\n\nAdvertisement\n\nMayor Caught In Budget Scandal\n\nNew Bridge Opens To Traffic\n";
+        assert_eq!(clean(text), "Body.\n");
+    }
+
+    #[test]
+    fn keeps_document_made_only_of_headlines() {
+        let text = "Mayor Caught In Budget Scandal\n\nMayor Caught In Budget Scandal\n";
+        assert_eq!(clean(text), text);
+    }
+}

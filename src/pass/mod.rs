@@ -1,0 +1,276 @@
+//! The pass contract, the marks passes write, and the configuration that builds them.
+//!
+//! A pass looks at a segmented [`Document`] and marks lines to drop in
+//! [`Marks`], each with a [`Reason`]. Passes never edit text. The first drop
+//! wins: a pass must skip lines that an earlier pass already dropped, so every
+//! dropped line has exactly one reason and `--explain` is exact.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::Document;
+use crate::error::Result;
+use crate::rules::RuleSet;
+
+pub mod caption;
+pub mod headlines;
+pub mod repeat;
+pub mod rules;
+pub mod uirun;
+
+pub use caption::CaptionTagPass;
+pub use headlines::HeadlineListPass;
+pub use repeat::RepeatPass;
+pub use rules::RulePass;
+pub use uirun::UiRunPass;
+
+/// What a line is. Kept lines are `Content`; every dropped line has another kind.
+///
+/// The names are the label vocabulary of the fixtures (kebab-case) and are
+/// part of the explain and stats output, so they are stable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Kind {
+    /// Article text: kept.
+    Content,
+    /// Advertising slots and their labels.
+    Ad,
+    /// Share, text-size, print and similar tool widgets.
+    Widget,
+    /// "Trending" / "Most read" blocks.
+    Trending,
+    /// Related / recommended headline links.
+    RelatedHeadline,
+    /// Comment widgets and forms.
+    CommentForm,
+    /// Author promotion and bio lines.
+    AuthorPromo,
+    /// Photo and image credits.
+    PhotoCredit,
+    /// Section or topic tags.
+    SectionTag,
+    /// "Originally published in" and similar notes.
+    SyndicationNote,
+    /// A teaser that repeats the start of a full paragraph.
+    TruncatedDuplicate,
+    /// A paragraph repeated from earlier in the document.
+    Duplicate,
+}
+
+impl Kind {
+    /// Every kind, in declaration order.
+    pub const ALL: &'static [Kind] = &[
+        Kind::Content,
+        Kind::Ad,
+        Kind::Widget,
+        Kind::Trending,
+        Kind::RelatedHeadline,
+        Kind::CommentForm,
+        Kind::AuthorPromo,
+        Kind::PhotoCredit,
+        Kind::SectionTag,
+        Kind::SyndicationNote,
+        Kind::TruncatedDuplicate,
+        Kind::Duplicate,
+    ];
+
+    /// The stable kebab-case name, as in explain output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Content => "content",
+            Kind::Ad => "ad",
+            Kind::Widget => "widget",
+            Kind::Trending => "trending",
+            Kind::RelatedHeadline => "related-headline",
+            Kind::CommentForm => "comment-form",
+            Kind::AuthorPromo => "author-promo",
+            Kind::PhotoCredit => "photo-credit",
+            Kind::SectionTag => "section-tag",
+            Kind::SyndicationNote => "syndication-note",
+            Kind::TruncatedDuplicate => "truncated-duplicate",
+            Kind::Duplicate => "duplicate",
+        }
+    }
+
+    /// Parse a kebab-case name.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a line was dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    /// Name of the pass that dropped it (e.g. `rules`, `repeat`).
+    pub pass: &'static str,
+    /// Stable rule id (e.g. `ad.story-continues`, `repeat.exact`).
+    pub rule: Arc<str>,
+    /// What the line is.
+    pub kind: Kind,
+}
+
+impl Reason {
+    /// A reason with a rule id known at compile time.
+    pub fn new(pass: &'static str, rule: &str, kind: Kind) -> Reason {
+        Reason {
+            pass,
+            rule: Arc::from(rule),
+            kind,
+        }
+    }
+}
+
+/// One `Option<Reason>` per line of a document: `None` means kept (so far).
+#[derive(Clone, Debug, Default)]
+pub struct Marks {
+    reasons: Vec<Option<Reason>>,
+}
+
+impl Marks {
+    /// Marks for `lines` lines, all kept.
+    pub fn new(lines: usize) -> Marks {
+        Marks {
+            reasons: vec![None; lines],
+        }
+    }
+
+    /// Clear and resize for a document of `lines` lines, reusing the allocation.
+    pub fn reset(&mut self, lines: usize) {
+        self.reasons.clear();
+        self.reasons.resize(lines, None);
+    }
+
+    /// True when line `index` is dropped.
+    pub fn is_dropped(&self, index: usize) -> bool {
+        self.reasons[index].is_some()
+    }
+
+    /// Drop line `index` unless an earlier pass already did; returns true if this call dropped it.
+    pub fn drop_line(&mut self, index: usize, reason: &Reason) -> bool {
+        if self.reasons[index].is_some() {
+            return false;
+        }
+        self.reasons[index] = Some(reason.clone());
+        true
+    }
+
+    /// The reason line `index` was dropped, if it was.
+    pub fn reason(&self, index: usize) -> Option<&Reason> {
+        self.reasons[index].as_ref()
+    }
+
+    /// Number of lines covered.
+    pub fn len(&self) -> usize {
+        self.reasons.len()
+    }
+
+    /// True when there are no lines.
+    pub fn is_empty(&self) -> bool {
+        self.reasons.is_empty()
+    }
+
+    pub(crate) fn take_reason(&mut self, index: usize) -> Option<Reason> {
+        self.reasons[index].take()
+    }
+}
+
+/// One cleaning step. Stateless and shared by all threads; all fallible setup happened in `build`.
+///
+/// # Contract
+///
+/// * May assume: `doc` is segmented, `marks.len() == doc.lines().len()`, and
+///   lines dropped by earlier passes are marked.
+/// * Must: skip lines already dropped (use [`Marks::drop_line`], which does),
+///   never edit text, be deterministic, never panic and never fail.
+/// * Cost: O(lines) plus the cost of the pass's matching; no pass allocates per line.
+pub trait Pass: Send + Sync + std::fmt::Debug {
+    /// Stable name used in config, explanations and stats (e.g. "rules", "repeat").
+    fn name(&self) -> &'static str;
+    /// Mark lines of `doc` to drop. Must skip lines already dropped; must not panic or fail.
+    fn apply(&self, doc: &Document<'_>, marks: &mut Marks);
+}
+
+/// Configuration of one pass; builds a `Box<dyn Pass>`.
+///
+/// Which passes run and in which order is data: a `Vec<PassConfig>`, e.g. from
+/// TOML `passes = [{ type = "rules" }, { type = "repeat", min_chars = 30 }]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum PassConfig {
+    /// Rule tables matched line by line ([`RulePass`]).
+    Rules,
+    /// Runs of short UI labels ([`UiRunPass`]).
+    UiRun {
+        /// Shortest run that is dropped.
+        #[serde(default = "default_min_run")]
+        min_run: usize,
+    },
+    /// Trailing lists of headline links ([`HeadlineListPass`]).
+    HeadlineList,
+    /// Repeated and truncated-duplicate paragraphs ([`RepeatPass`]).
+    Repeat {
+        /// Shortest normalised paragraph considered.
+        #[serde(default = "default_min_chars")]
+        min_chars: usize,
+    },
+    /// Short tags next to photo credits ([`CaptionTagPass`]).
+    CaptionTag,
+}
+
+fn default_min_run() -> usize {
+    UiRunPass::DEFAULT_MIN_RUN
+}
+
+fn default_min_chars() -> usize {
+    RepeatPass::DEFAULT_MIN_CHARS
+}
+
+impl PassConfig {
+    /// The default pass order.
+    pub fn defaults() -> Vec<PassConfig> {
+        vec![
+            PassConfig::Rules,
+            PassConfig::UiRun {
+                min_run: default_min_run(),
+            },
+            PassConfig::CaptionTag,
+            PassConfig::HeadlineList,
+            PassConfig::Repeat {
+                min_chars: default_min_chars(),
+            },
+        ]
+    }
+
+    /// The name of the pass this config builds.
+    pub fn name(&self) -> &'static str {
+        match self {
+            PassConfig::Rules => RulePass::NAME,
+            PassConfig::UiRun { .. } => UiRunPass::NAME,
+            PassConfig::HeadlineList => HeadlineListPass::NAME,
+            PassConfig::Repeat { .. } => RepeatPass::NAME,
+            PassConfig::CaptionTag => CaptionTagPass::NAME,
+        }
+    }
+
+    /// Build the pass, sharing `rules` where the pass needs rule tables.
+    pub fn build(&self, rules: &Arc<RuleSet>) -> Result<Box<dyn Pass>> {
+        Ok(match self {
+            PassConfig::Rules => Box::new(RulePass::new(Arc::clone(rules))),
+            PassConfig::UiRun { min_run } => {
+                Box::new(UiRunPass::new(Arc::clone(rules)).min_run(*min_run))
+            }
+            PassConfig::HeadlineList => Box::new(HeadlineListPass::new()),
+            PassConfig::Repeat { min_chars } => Box::new(RepeatPass::min_chars(*min_chars)),
+            PassConfig::CaptionTag => Box::new(CaptionTagPass::new()),
+        })
+    }
+}

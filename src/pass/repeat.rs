@@ -1,0 +1,147 @@
+//! `repeat`: repeated lines and truncated teasers.
+//!
+//! * `repeat.truncated`: a line ending in "…" or "..." whose text (without the
+//!   ellipsis, normalised) starts another, longer line is a teaser of that line
+//!   and is dropped in favour of the full one, wherever it stands.
+//! * `repeat.exact`: a line equal, after normalisation (lowercase, punctuation
+//!   and white space folded), to an earlier kept line is dropped; the first stays.
+//!
+//! Lines shorter than `min_chars` normalised chars are left alone: short lines
+//! ("Yes.", "* * *") repeat in real text.
+//!
+//! ```
+//! use deboil::{PassConfig, PipelineBuilder};
+//!
+//! let pipeline = PipelineBuilder::new().passes(vec![PassConfig::Repeat { min_chars: 20 }]).build()?;
+//! let text = "The council met on Tuesday to discuss…\n\nThe council met on Tuesday to discuss the budget.\n\nThe council met on Tuesday to discuss the budget.\n";
+//! assert_eq!(pipeline.clean(text).text, "The council met on Tuesday to discuss the budget.\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::HashSet;
+
+use crate::document::Document;
+use crate::pass::{Kind, Marks, Pass, Reason};
+use crate::text;
+
+/// Drops repeated lines and truncated duplicates.
+#[derive(Clone, Debug)]
+pub struct RepeatPass {
+    min_chars: usize,
+}
+
+impl Default for RepeatPass {
+    fn default() -> Self {
+        RepeatPass::min_chars(Self::DEFAULT_MIN_CHARS)
+    }
+}
+
+impl RepeatPass {
+    /// The pass name.
+    pub const NAME: &'static str = "repeat";
+    /// Default shortest normalised line considered.
+    pub const DEFAULT_MIN_CHARS: usize = 30;
+
+    /// A pass ignoring lines shorter than `chars` normalised chars. Default: 30.
+    pub fn min_chars(chars: usize) -> RepeatPass {
+        RepeatPass {
+            min_chars: chars.max(1),
+        }
+    }
+}
+
+impl Pass for RepeatPass {
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
+        let lines = doc.lines();
+        let mut norms: Vec<Option<String>> = Vec::with_capacity(lines.len());
+        for (i, line) in lines.iter().enumerate() {
+            let norm = (!line.is_blank && !marks.is_dropped(i))
+                .then(|| text::normalize(doc.line_text(i)))
+                .filter(|n| n.chars().count() >= self.min_chars);
+            norms.push(norm);
+        }
+
+        let truncated = Reason::new(Self::NAME, "repeat.truncated", Kind::TruncatedDuplicate);
+        for i in 0..lines.len() {
+            let Some(full) = &norms[i] else { continue };
+            let t = doc.line_text(i);
+            if !text::ends_with_ellipsis(t) {
+                continue;
+            }
+            let prefix = text::normalize(text::strip_ellipsis(t));
+            if prefix.chars().count() < self.min_chars {
+                continue;
+            }
+            let has_full = norms.iter().enumerate().any(|(j, other)| {
+                j != i
+                    && other
+                        .as_ref()
+                        .is_some_and(|o| o.len() > full.len() && o.starts_with(&prefix))
+            });
+            if has_full {
+                marks.drop_line(i, &truncated);
+            }
+        }
+
+        let exact = Reason::new(Self::NAME, "repeat.exact", Kind::Duplicate);
+        let mut seen: HashSet<&str> = HashSet::new();
+        for (i, norm) in norms.iter().enumerate() {
+            let Some(norm) = norm else { continue };
+            if marks.is_dropped(i) {
+                continue;
+            }
+            if !seen.insert(norm.as_str()) {
+                marks.drop_line(i, &exact);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{PassConfig, PipelineBuilder};
+
+    fn clean(text: &str) -> String {
+        let passes = vec![PassConfig::Repeat { min_chars: 30 }];
+        PipelineBuilder::new()
+            .passes(passes)
+            .build()
+            .unwrap()
+            .clean(text)
+            .text
+    }
+
+    #[test]
+    fn keeps_first_of_repeated_paragraphs() {
+        let text = "A paragraph that is long enough to count.\n\nMiddle.\n\nA PARAGRAPH that is long enough to count!\n";
+        assert_eq!(
+            clean(text),
+            "A paragraph that is long enough to count.\n\nMiddle.\n"
+        );
+    }
+
+    #[test]
+    fn keeps_short_repeats() {
+        let text = "Yes.\n\nNo.\n\nYes.\n";
+        assert_eq!(clean(text), text);
+    }
+
+    #[test]
+    fn keeps_ellipsis_line_without_full_version() {
+        let text = "And then the strangest thing of all happened…\n\nNobody moved.\n";
+        assert_eq!(clean(text), text);
+    }
+
+    #[test]
+    fn drops_teaser_after_full_paragraph_too() {
+        let text = "The council met on Tuesday to discuss the budget.\n\nThe council met on Tuesday to discuss...\n";
+        assert_eq!(
+            clean(text),
+            "The council met on Tuesday to discuss the budget.\n"
+        );
+    }
+}

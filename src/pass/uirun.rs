@@ -1,0 +1,147 @@
+//! `ui-run`: runs of short UI labels (share, text-size and tool widgets).
+//!
+//! One label such as "Share" on its own line may be a heading of the article;
+//! a run of short lines that are mostly labels ("Comments / Share / Text Size /
+//! Small / Medium / Large") is a widget. Labels come from the `label` rules of
+//! the tables. Blank lines do not break a run; lines already dropped by an
+//! earlier pass join it when they are short.
+//!
+//! ```
+//! use deboil::{PassConfig, PipelineBuilder};
+//!
+//! let pipeline = PipelineBuilder::new().passes(vec![PassConfig::UiRun { min_run: 3 }]).build()?;
+//! let cleaned = pipeline.clean("The end.\n\nShare\nTweet\nEmail\nPrint\n");
+//! assert_eq!(cleaned.text, "The end.\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::sync::Arc;
+
+use crate::document::Document;
+use crate::pass::{Kind, Marks, Pass, Reason};
+use crate::rules::RuleSet;
+use crate::text;
+
+/// Longest line (in chars) that can be part of a run.
+const MAX_CHARS: usize = 30;
+/// Most words a line of a run may have.
+const MAX_WORDS: usize = 4;
+
+/// Drops runs of short lines made mostly of UI labels.
+#[derive(Clone, Debug)]
+pub struct UiRunPass {
+    rules: Arc<RuleSet>,
+    min_run: usize,
+}
+
+impl UiRunPass {
+    /// The pass name.
+    pub const NAME: &'static str = "ui-run";
+    /// Default shortest run.
+    pub const DEFAULT_MIN_RUN: usize = 3;
+
+    /// A pass using the label rules of `rules`.
+    pub fn new(rules: Arc<RuleSet>) -> UiRunPass {
+        UiRunPass {
+            rules,
+            min_run: Self::DEFAULT_MIN_RUN,
+        }
+    }
+
+    /// Shortest run of lines that is dropped when at least 60% of it are labels;
+    /// a run of two is dropped only when both are labels. Default: 3.
+    pub fn min_run(mut self, lines: usize) -> UiRunPass {
+        self.min_run = lines.max(2);
+        self
+    }
+
+    /// Judge a run of short lines; `is_label[k]` tells whether `run[k]` is a label.
+    /// Non-labels at either end are not part of the widget: they may be a heading
+    /// of the article that happens to be short.
+    fn judge(&self, marks: &mut Marks, run: &[usize], is_label: &[bool], reason: &Reason) {
+        let Some(first) = is_label.iter().position(|&l| l) else {
+            return;
+        };
+        let last = is_label.iter().rposition(|&l| l).unwrap_or(first);
+        let run = &run[first..=last];
+        let labels = is_label[first..=last].iter().filter(|&&l| l).count();
+        let n = run.len();
+        let drop = (n >= self.min_run && labels * 5 >= n * 3) || (n >= 2 && labels == n);
+        if drop {
+            for &i in run {
+                marks.drop_line(i, reason);
+            }
+        }
+    }
+}
+
+impl Pass for UiRunPass {
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
+        let reason = Reason::new(Self::NAME, "ui-run.labels", Kind::Widget);
+        let mut run: Vec<usize> = Vec::new();
+        let mut is_label: Vec<bool> = Vec::new();
+        for (i, line) in doc.lines().iter().enumerate() {
+            if line.is_blank {
+                continue;
+            }
+            let t = doc.line_text(i).trim();
+            let short = text::chars_upto(t, MAX_CHARS) <= MAX_CHARS
+                && text::word_count(t) <= MAX_WORDS
+                && !text::ends_sentence(t);
+            if short {
+                let label = marks.reason(i).is_some_and(|r| r.kind == Kind::Widget)
+                    || self.rules.match_label(t).is_some();
+                run.push(i);
+                is_label.push(label);
+            } else {
+                self.judge(marks, &run, &is_label, &reason);
+                run.clear();
+                is_label.clear();
+            }
+        }
+        self.judge(marks, &run, &is_label, &reason);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{PassConfig, PipelineBuilder};
+
+    fn clean(text: &str) -> String {
+        let passes = vec![PassConfig::UiRun { min_run: 3 }];
+        PipelineBuilder::new()
+            .passes(passes)
+            .build()
+            .unwrap()
+            .clean(text)
+            .text
+    }
+
+    #[test]
+    fn drops_text_size_widget() {
+        let text = "Body.\n\nComments\nShare\nText\nText Size\nSmall\nMedium\nLarge\n";
+        assert_eq!(clean(text), "Body.\n");
+    }
+
+    #[test]
+    fn keeps_short_heading_before_widget() {
+        let text = "Conclusion\nShare\nTweet\nEmail\n";
+        assert_eq!(clean(text), "Conclusion\n");
+    }
+
+    #[test]
+    fn keeps_single_label_heading() {
+        let text = "Share\n\nThe company said its share price doubled in a year.\n";
+        assert_eq!(clean(text), text);
+    }
+
+    #[test]
+    fn keeps_short_list_that_is_not_labels() {
+        let text = "You need:\n2 eggs\n1 cup flour\nSalt\nButter\n";
+        assert_eq!(clean(text), text);
+    }
+}

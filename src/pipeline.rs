@@ -1,0 +1,269 @@
+//! The pipeline: passes in order over one document, and the cleaned result.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::document::Document;
+use crate::error::{Error, Result};
+use crate::pass::{Marks, Pass, PassConfig, Reason};
+use crate::rules::{RuleSet, RuleSetBuilder};
+use crate::stats::Stats;
+
+/// The verdict on one non-blank line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// 1-based line number in the input.
+    pub line: usize,
+    /// Byte span of the line in the input, terminator excluded.
+    pub span: Range<usize>,
+    /// Why it was dropped; `None` when kept.
+    pub reason: Option<Reason>,
+}
+
+/// The result of cleaning one document.
+#[derive(Clone, Debug, Default)]
+pub struct Cleaned {
+    /// Kept lines in order, paragraphs separated by one blank line, ending with
+    /// a line terminator (empty when nothing is kept). Lines keep their bytes;
+    /// the terminator is the input's first one (`\n` or `\r\n`).
+    pub text: String,
+    /// One decision per non-blank input line, in order.
+    pub decisions: Vec<Decision>,
+    /// Counts for this document.
+    pub stats: Stats,
+}
+
+impl Cleaned {
+    /// The decisions of dropped lines only.
+    pub fn dropped(&self) -> impl Iterator<Item = &Decision> {
+        self.decisions.iter().filter(|d| d.reason.is_some())
+    }
+}
+
+/// Builds a [`Pipeline`].
+#[derive(Clone, Debug)]
+pub struct PipelineBuilder {
+    passes: Vec<PassConfig>,
+    rules: RuleSetBuilder,
+    disabled: Vec<String>,
+}
+
+impl Default for PipelineBuilder {
+    fn default() -> Self {
+        PipelineBuilder::new()
+    }
+}
+
+impl PipelineBuilder {
+    /// A builder with the default passes and the built-in rule tables.
+    pub fn new() -> PipelineBuilder {
+        PipelineBuilder {
+            passes: PassConfig::defaults(),
+            rules: RuleSetBuilder::new(),
+            disabled: Vec::new(),
+        }
+    }
+
+    /// The passes to run, in order. Default: [`PassConfig::defaults`].
+    pub fn passes(&mut self, passes: Vec<PassConfig>) -> &mut Self {
+        self.passes = passes;
+        self
+    }
+
+    /// Add a user rule table (TOML text) named `name` in errors. Default: none.
+    pub fn rule_table(
+        &mut self,
+        name: impl AsRef<std::path::Path>,
+        toml_text: impl Into<String>,
+    ) -> &mut Self {
+        self.rules.table(name, toml_text);
+        self
+    }
+
+    /// Disable a pass (`repeat`), a rule table (`ad`) or a rule (`ad.label`).
+    /// Unknown names are an error at build time. Default: nothing disabled.
+    pub fn disable(&mut self, name: impl Into<String>) -> &mut Self {
+        self.disabled.push(name.into());
+        self
+    }
+
+    /// Check the configuration and compile it.
+    pub fn build(&self) -> Result<Pipeline> {
+        let mut rules = self.rules.clone();
+        let all = rules.build()?;
+        for name in &self.disabled {
+            let known = PassConfig::defaults()
+                .iter()
+                .chain(&self.passes)
+                .any(|p| p.name() == name)
+                || all
+                    .rules()
+                    .iter()
+                    .any(|r| r.table == *name || &*r.id == name);
+            if !known {
+                return Err(Error::Config(format!(
+                    "--disable {name}: no pass, rule table or rule of that name (see --list-rules)"
+                )));
+            }
+            rules.disable(name.clone());
+        }
+        let ruleset = if self.disabled.is_empty() {
+            Arc::new(all)
+        } else {
+            Arc::new(rules.build()?)
+        };
+        let passes = self
+            .passes
+            .iter()
+            .filter(|p| !self.disabled.iter().any(|d| d == p.name()))
+            .map(|p| p.build(&ruleset).map(Arc::from))
+            .collect::<Result<Vec<Arc<dyn Pass>>>>()?;
+        Ok(Pipeline {
+            passes,
+            rules: ruleset,
+        })
+    }
+}
+
+/// A compiled cleaning pipeline. Cheap to clone: passes and rules are shared.
+///
+/// ```
+/// use deboil::PipelineBuilder;
+///
+/// let pipeline = PipelineBuilder::new().build()?;
+/// let cleaned = pipeline.clean("Body text.\n\nAdvertisement\n");
+/// assert_eq!(cleaned.text, "Body text.\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Pipeline {
+    passes: Vec<Arc<dyn Pass>>,
+    rules: Arc<RuleSet>,
+}
+
+impl Pipeline {
+    /// The names of the passes, in order.
+    pub fn pass_names(&self) -> Vec<&'static str> {
+        self.passes.iter().map(|p| p.name()).collect()
+    }
+
+    /// The compiled rules.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Clean one document. Never fails and never panics on any UTF-8 input.
+    pub fn clean(&self, text: &str) -> Cleaned {
+        let doc = Document::parse(text);
+        let mut marks = Marks::new(doc.lines().len());
+        self.mark(&doc, &mut marks);
+        assemble(&doc, &mut marks)
+    }
+
+    /// Run the passes over a segmented document.
+    pub fn mark(&self, doc: &Document<'_>, marks: &mut Marks) {
+        for pass in &self.passes {
+            pass.apply(doc, marks);
+        }
+    }
+}
+
+fn assemble(doc: &Document<'_>, marks: &mut Marks) -> Cleaned {
+    let text = doc.text();
+    let eol = if doc.is_crlf() { "\r\n" } else { "\n" };
+    let mut out = String::with_capacity(text.len());
+    let mut decisions = Vec::with_capacity(doc.lines().len());
+    let mut stats = Stats {
+        documents: 1,
+        bytes_in: text.len() as u64,
+        ..Stats::default()
+    };
+    for block in doc.blocks() {
+        let mut first_in_block = true;
+        for i in block.lines.clone() {
+            let line = &doc.lines()[i];
+            let reason = marks.take_reason(i);
+            stats.lines_in += 1;
+            if let Some(r) = &reason {
+                stats.lines_dropped += 1;
+                bump(&mut stats.by_kind, r.kind.as_str());
+                bump(&mut stats.by_pass, r.pass);
+                bump(&mut stats.by_rule, &r.rule);
+            } else {
+                if first_in_block && !out.is_empty() {
+                    out.push_str(eol);
+                }
+                first_in_block = false;
+                out.push_str(&text[line.span.clone()]);
+                out.push_str(eol);
+            }
+            decisions.push(Decision {
+                line: line.number,
+                span: line.span.clone(),
+                reason,
+            });
+        }
+    }
+    stats.bytes_out = out.len() as u64;
+    Cleaned {
+        text: out,
+        decisions,
+        stats,
+    }
+}
+
+fn bump(map: &mut std::collections::BTreeMap<String, u64>, key: &str) {
+    match map.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(key.to_string(), 1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_input_gives_empty_output() {
+        let c = PipelineBuilder::new().build().unwrap().clean("");
+        assert_eq!(c.text, "");
+        assert!(c.decisions.is_empty());
+    }
+
+    #[test]
+    fn paragraphs_are_separated_by_one_blank_line() {
+        let p = PipelineBuilder::new().passes(vec![]).build().unwrap();
+        assert_eq!(p.clean("a\n\n\n\nb\nc").text, "a\n\nb\nc\n");
+    }
+
+    #[test]
+    fn crlf_input_gives_crlf_output() {
+        let p = PipelineBuilder::new().passes(vec![]).build().unwrap();
+        assert_eq!(p.clean("a\r\n\r\nb\r\n").text, "a\r\n\r\nb\r\n");
+    }
+
+    #[test]
+    fn unknown_disable_name_is_an_error() {
+        let err = PipelineBuilder::new().disable("nope").build().unwrap_err();
+        assert!(err.to_string().contains("nope"));
+    }
+
+    #[test]
+    fn disabling_a_pass_removes_it() {
+        let p = PipelineBuilder::new().disable("repeat").build().unwrap();
+        assert!(!p.pass_names().contains(&"repeat"));
+    }
+
+    #[test]
+    fn stats_count_drops() {
+        let c = PipelineBuilder::new()
+            .build()
+            .unwrap()
+            .clean("Body.\n\nAdvertisement\n");
+        assert_eq!(c.stats.lines_in, 2);
+        assert_eq!(c.stats.lines_dropped, 1);
+        assert_eq!(c.stats.by_kind["ad"], 1);
+    }
+}

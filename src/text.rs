@@ -1,0 +1,134 @@
+//! Small text measures shared by the passes. All work on any UTF-8 and never panic.
+
+/// Number of white-space separated words.
+pub fn word_count(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+/// Number of chars, counted only up to `limit + 1` (enough to compare with `limit`).
+pub fn chars_upto(s: &str, limit: usize) -> usize {
+    if s.len() <= limit {
+        return s.chars().count();
+    }
+    s.chars().take(limit + 1).count()
+}
+
+/// True when the trimmed text ends like a sentence: `.`, `!`, `?`, `:` or their
+/// full-width and other-script forms, possibly followed by closing quotes or brackets.
+pub fn ends_sentence(s: &str) -> bool {
+    let t = s
+        .trim_end()
+        .trim_end_matches(['"', '\'', '”', '’', '»', ')', ']', '」', '』', '*']);
+    matches!(
+        t.chars().last(),
+        Some('.' | '!' | '?' | ':' | '。' | '！' | '？' | '…' | '؟' | '।' | '۔' | ';')
+    )
+}
+
+/// True when the trimmed text ends with an ellipsis (`…` or `...`).
+pub fn ends_with_ellipsis(s: &str) -> bool {
+    let t = s.trim_end();
+    t.ends_with('…') || t.ends_with("...")
+}
+
+/// Strip a trailing ellipsis (`…` or any run of dots) and white space.
+pub fn strip_ellipsis(s: &str) -> &str {
+    s.trim_end().trim_end_matches(['…', '.']).trim_end()
+}
+
+/// Normalise for repeat detection: lowercase, keep letters and digits, and fold every
+/// run of anything else into one space. Appends to `out` (cleared first).
+pub fn normalize_into(s: &str, out: &mut String) {
+    out.clear();
+    let mut pending_space = false;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            for l in c.to_lowercase() {
+                out.push(l);
+            }
+        } else {
+            pending_space = true;
+        }
+    }
+}
+
+/// Normalise into a new string (see [`normalize_into`]).
+pub fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    normalize_into(s, &mut out);
+    out
+}
+
+/// A headline-like line: 3 to 20 words, at most 160 chars, starts with an upper-case
+/// letter, digit or quote, and does not end like a sentence (a trailing ellipsis is
+/// allowed: teasers end with one).
+pub fn is_headline_like(s: &str) -> bool {
+    let t = s.trim();
+    let words = word_count(t);
+    if !(3..=20).contains(&words) || chars_upto(t, 160) > 160 {
+        return false;
+    }
+    let first_ok = t
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "\"“‘'¿¡".contains(c));
+    first_ok && (!ends_sentence(t) || ends_with_ellipsis(t) || t.ends_with('?'))
+}
+
+/// A short fragment: at most `max_words` words and 40 chars, not ending like a sentence.
+pub fn is_fragment(s: &str, max_words: usize) -> bool {
+    let t = s.trim();
+    !t.is_empty() && word_count(t) <= max_words && chars_upto(t, 40) <= 40 && !ends_sentence(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentence_endings() {
+        assert!(ends_sentence("It rained."));
+        assert!(ends_sentence("Did it rain?”"));
+        assert!(ends_sentence("雨が降った。"));
+        assert!(!ends_sentence("Text Size"));
+        assert!(!ends_sentence(""));
+    }
+
+    #[test]
+    fn normalize_folds_case_and_punctuation() {
+        assert_eq!(normalize("  Hello,  World!! 42 "), "hello world 42");
+        assert_eq!(normalize("Ünïcode—Straße"), "ünïcode straße");
+        assert_eq!(normalize("..."), "");
+    }
+
+    #[test]
+    fn ellipsis_is_stripped() {
+        assert_eq!(
+            strip_ellipsis("in the battle against…"),
+            "in the battle against"
+        );
+        assert_eq!(strip_ellipsis("so... "), "so");
+        assert!(ends_with_ellipsis("more..."));
+    }
+
+    #[test]
+    fn headline_like_lines() {
+        assert!(is_headline_like(
+            "Mexican smuggler makes SHOCK admission about border walls"
+        ));
+        assert!(!is_headline_like(
+            "It was a long day and everyone went home early."
+        ));
+        assert!(!is_headline_like("Share"));
+    }
+
+    #[test]
+    fn chars_upto_is_bounded() {
+        assert_eq!(chars_upto("héllo", 10), 5);
+        assert_eq!(chars_upto("abcdefgh", 3), 4);
+    }
+}
