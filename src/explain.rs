@@ -4,12 +4,13 @@
 //!
 //! ## TSV
 //!
-//! A header, then one row per non-blank input line, kept or dropped:
+//! A header, then one row per non-blank input line, kept or dropped, columns
+//! separated by one tab (shown here as spaces):
 //!
 //! ```text
-//! doc	line	verdict	pass	rule	kind	text
-//! page.txt	9	drop	rules	ad.story-continues	ad	Advertisement - story continues below
-//! page.txt	11	keep	-	-	content	ISIS has also been locked in combat …
+//! doc  line  verdict  pass  rule  kind  text
+//! page.txt  9  drop  rules  ad.story-continues  ad  Advertisement - story continues below
+//! page.txt  11  keep  -  -  content  ISIS has also been locked in combat …
 //! ```
 //!
 //! `text` is the line with tabs, carriage returns and newlines escaped as `\t`,

@@ -9,6 +9,9 @@ use crate::pass::{Marks, Pass, PassConfig, Reason};
 use crate::rules::{RuleSet, RuleSetBuilder};
 use crate::stats::Stats;
 
+/// Most rounds of the contextual passes per document.
+pub const MAX_ROUNDS: usize = 4;
+
 /// The verdict on one non-blank line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decision {
@@ -90,7 +93,11 @@ impl PipelineBuilder {
     /// Check the configuration and compile it.
     pub fn build(&self) -> Result<Pipeline> {
         let mut rules = self.rules.clone();
-        let all = rules.build()?;
+        let all = if self.rules.is_default() {
+            RuleSet::builtin()
+        } else {
+            Arc::new(rules.build()?)
+        };
         for name in &self.disabled {
             let known = PassConfig::defaults()
                 .iter()
@@ -108,7 +115,7 @@ impl PipelineBuilder {
             rules.disable(name.clone());
         }
         let ruleset = if self.disabled.is_empty() {
-            Arc::new(all)
+            all
         } else {
             Arc::new(rules.build()?)
         };
@@ -161,9 +168,31 @@ impl Pipeline {
     }
 
     /// Run the passes over a segmented document.
+    ///
+    /// Contextual passes (see [`Pass::is_contextual`]) run again while a later
+    /// pass dropped lines after them, at most [`MAX_ROUNDS`] times, so that
+    /// cleaning the output again drops nothing more.
     pub fn mark(&self, doc: &Document<'_>, marks: &mut Marks) {
+        let mut after_contextual = None;
         for pass in &self.passes {
             pass.apply(doc, marks);
+            if pass.is_contextual() {
+                after_contextual = Some(marks.dropped());
+            }
+        }
+        let Some(mut before) = after_contextual else {
+            return;
+        };
+        let mut now = marks.dropped();
+        for _ in 1..MAX_ROUNDS {
+            if now == before {
+                break;
+            }
+            for pass in self.passes.iter().filter(|p| p.is_contextual()) {
+                pass.apply(doc, marks);
+            }
+            before = now;
+            now = marks.dropped();
         }
     }
 }

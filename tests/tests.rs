@@ -1,1 +1,10 @@
+//! Integration tests, one binary (ripgrep's layout).
 
+// Running the `deboil` binary: inputs, outputs, formats, exit codes.
+mod cli;
+// Golden fixtures under fixtures/: expected text and label verdicts.
+mod golden;
+// Invariants on generated input: subsequence, idempotence, thread independence.
+mod props;
+// Helpers shared by the modules above.
+mod util;

@@ -37,14 +37,18 @@ impl Pass for CaptionTagPass {
         Self::NAME
     }
 
+    fn is_contextual(&self) -> bool {
+        true
+    }
+
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
         let reason = Reason::new(Self::NAME, "caption-tag.fragment", Kind::SectionTag);
         let lines = doc.lines();
-        for i in 0..lines.len() {
+        for (i, line) in lines.iter().enumerate() {
             if marks.reason(i).is_none_or(|r| r.kind != Kind::PhotoCredit) {
                 continue;
             }
-            let block = &doc.blocks()[lines[i].block].lines;
+            let block = &doc.blocks()[line.block].lines;
             for j in [i.wrapping_sub(1), i + 1] {
                 if block.contains(&j)
                     && !marks.is_dropped(j)

@@ -40,6 +40,10 @@ impl Pass for HeadlineListPass {
         Self::NAME
     }
 
+    fn is_contextual(&self) -> bool {
+        true
+    }
+
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
         let lines = doc.lines();
         // Walk back from the end over kept headline-like lines.

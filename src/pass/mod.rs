@@ -177,6 +177,11 @@ impl Marks {
         self.reasons.is_empty()
     }
 
+    /// Number of dropped lines.
+    pub fn dropped(&self) -> usize {
+        self.reasons.iter().filter(|r| r.is_some()).count()
+    }
+
     pub(crate) fn take_reason(&mut self, index: usize) -> Option<Reason> {
         self.reasons[index].take()
     }
@@ -196,6 +201,14 @@ pub trait Pass: Send + Sync + std::fmt::Debug {
     fn name(&self) -> &'static str;
     /// Mark lines of `doc` to drop. Must skip lines already dropped; must not panic or fail.
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks);
+
+    /// True when the pass judges a line by its kept neighbours (runs, lists,
+    /// adjacency). Such a pass sees dropped lines as gone, so a drop by a later
+    /// pass can change its verdict: the pipeline runs contextual passes again
+    /// until nothing changes, which makes cleaning idempotent. Default: false.
+    fn is_contextual(&self) -> bool {
+        false
+    }
 }
 
 /// Configuration of one pass; builds a `Box<dyn Pass>`.

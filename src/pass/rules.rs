@@ -59,9 +59,11 @@ impl RulePass {
             }
             Extend::ShortLines => {
                 for i in at + 1..doc.blocks()[block].lines.end {
+                    if marks.is_dropped(i) {
+                        continue;
+                    }
                     let t = doc.line_text(i).trim();
-                    if marks.is_dropped(i)
-                        || text::chars_upto(t, SHORT_LINE_CHARS) > SHORT_LINE_CHARS
+                    if text::chars_upto(t, SHORT_LINE_CHARS) > SHORT_LINE_CHARS
                         || text::ends_sentence(t) && !text::ends_with_ellipsis(t)
                     {
                         break;
@@ -71,14 +73,12 @@ impl RulePass {
             }
             Extend::Headlines => {
                 let mut taken = 0;
-                for i in at + 1..lines.len() {
-                    if lines[i].is_blank {
+                for (i, line) in lines.iter().enumerate().skip(at + 1) {
+                    // Dropped lines are skipped, not a stop: cleaning twice must not take more.
+                    if line.is_blank || marks.is_dropped(i) {
                         continue;
                     }
-                    if taken == MAX_HEADLINES
-                        || marks.is_dropped(i)
-                        || !text::is_headline_like(doc.line_text(i))
-                    {
+                    if taken == MAX_HEADLINES || !text::is_headline_like(doc.line_text(i)) {
                         break;
                     }
                     marks.drop_line(i, reason);

@@ -3,8 +3,8 @@
 //! One label such as "Share" on its own line may be a heading of the article;
 //! a run of short lines that are mostly labels ("Comments / Share / Text Size /
 //! Small / Medium / Large") is a widget. Labels come from the `label` rules of
-//! the tables. Blank lines do not break a run; lines already dropped by an
-//! earlier pass join it when they are short.
+//! the tables. Blank lines do not break a run, and lines already dropped by
+//! an earlier pass are skipped as if they were gone.
 //!
 //! ```
 //! use deboil::{PassConfig, PipelineBuilder};
@@ -80,6 +80,10 @@ impl Pass for UiRunPass {
         Self::NAME
     }
 
+    fn is_contextual(&self) -> bool {
+        true
+    }
+
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
         let reason = Reason::new(Self::NAME, "ui-run.labels", Kind::Widget);
         let mut run: Vec<usize> = Vec::new();
@@ -88,13 +92,17 @@ impl Pass for UiRunPass {
             if line.is_blank {
                 continue;
             }
+            // Lines dropped by earlier passes are transparent: the run is judged
+            // on what would be left, so cleaning twice changes nothing more.
+            if marks.is_dropped(i) {
+                continue;
+            }
             let t = doc.line_text(i).trim();
             let short = text::chars_upto(t, MAX_CHARS) <= MAX_CHARS
                 && text::word_count(t) <= MAX_WORDS
                 && !text::ends_sentence(t);
             if short {
-                let label = marks.reason(i).is_some_and(|r| r.kind == Kind::Widget)
-                    || self.rules.match_label(t).is_some();
+                let label = self.rules.match_label(t).is_some();
                 run.push(i);
                 is_label.push(label);
             } else {

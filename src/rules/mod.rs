@@ -320,6 +320,11 @@ impl RuleSetBuilder {
         self
     }
 
+    /// True when this builder would build exactly the built-in set.
+    pub fn is_default(&self) -> bool {
+        self.builtin && self.tables.is_empty() && self.disabled.is_empty()
+    }
+
     /// Parse, validate and compile.
     pub fn build(&self) -> Result<RuleSet> {
         let mut specs: Vec<(String, PathBuf, RuleSpec)> = Vec::new();

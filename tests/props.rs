@@ -1,0 +1,74 @@
+//! Property tests: invariants that hold for any input.
+
+use deboil::PipelineBuilder;
+use proptest::prelude::*;
+
+/// Lines drawn from boilerplate and content, so that passes actually fire.
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just("Advertisement".to_string()),
+        Just("Share".to_string()),
+        Just("Tweet".to_string()),
+        Just("Trending Now".to_string()),
+        Just("Related Articles".to_string()),
+        Just("Leave a Reply".to_string()),
+        Just("(Photo: Jane Doe/Reuters)".to_string()),
+        Just("Mayor Caught In Budget Scandal Over Parks".to_string()),
+        Just("The council met on Tuesday to discuss the budget…".to_string()),
+        Just("The council met on Tuesday to discuss the budget and the library.".to_string()),
+        Just("A paragraph of real content that is long enough to repeat.".to_string()),
+        "[a-zA-Z ,.]{0,60}",
+        "\\PC{0,40}",
+    ]
+}
+
+fn doc() -> impl Strategy<Value = String> {
+    (prop::collection::vec(line(), 0..30), any::<bool>())
+        .prop_map(|(lines, crlf)| lines.join(if crlf { "\r\n" } else { "\n" }))
+}
+
+fn non_blank_lines(s: &str) -> Vec<&str> {
+    s.lines()
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn output_is_a_subsequence_of_input_lines(text in doc()) {
+        let cleaned = PipelineBuilder::new().build().unwrap().clean(&text);
+        let input = non_blank_lines(&text);
+        let mut it = input.iter();
+        for out_line in non_blank_lines(&cleaned.text) {
+            prop_assert!(it.any(|l| *l == out_line), "invented or reordered line {out_line:?}");
+        }
+    }
+
+    #[test]
+    fn every_dropped_line_has_one_reason_and_counts_add_up(text in doc()) {
+        let cleaned = PipelineBuilder::new().build().unwrap().clean(&text);
+        let dropped = cleaned.dropped().count() as u64;
+        prop_assert_eq!(cleaned.decisions.len(), non_blank_lines(&text).len());
+        prop_assert_eq!(dropped, cleaned.stats.lines_dropped);
+        prop_assert_eq!(cleaned.stats.by_kind.values().sum::<u64>(), dropped);
+        let kept = cleaned.decisions.len() - dropped as usize;
+        prop_assert_eq!(non_blank_lines(&cleaned.text).len(), kept);
+    }
+
+    #[test]
+    fn cleaning_is_idempotent(text in doc()) {
+        let pipeline = PipelineBuilder::new().build().unwrap();
+        let once = pipeline.clean(&text).text;
+        let twice = pipeline.clean(&once).text;
+        prop_assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn never_panics_on_arbitrary_text(text in "\\PC*|(?s).{0,300}") {
+        let _ = PipelineBuilder::new().build().unwrap().clean(&text);
+    }
+}
