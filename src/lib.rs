@@ -33,6 +33,7 @@
 pub mod document;
 pub mod error;
 pub mod explain;
+pub mod lang;
 pub mod pass;
 pub mod pipeline;
 pub mod rules;

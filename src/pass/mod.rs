@@ -14,12 +14,14 @@ use crate::error::Result;
 use crate::rules::RuleSet;
 
 pub mod caption;
+pub mod classify;
 pub mod headlines;
 pub mod repeat;
 pub mod rules;
 pub mod uirun;
 
 pub use caption::CaptionTagPass;
+pub use classify::ClassifierPass;
 pub use headlines::HeadlineListPass;
 pub use repeat::RepeatPass;
 pub use rules::RulePass;
@@ -57,6 +59,12 @@ pub enum Kind {
     TruncatedDuplicate,
     /// A paragraph repeated from earlier in the document.
     Duplicate,
+    /// Navigation: menus, breadcrumbs, skip links, pagination.
+    Navigation,
+    /// Page header and footer: copyright, legal links, cookie and sign-in prompts.
+    Footer,
+    /// Outside the page's main content (the classifier's verdict).
+    LowContent,
 }
 
 impl Kind {
@@ -74,6 +82,9 @@ impl Kind {
         Kind::SyndicationNote,
         Kind::TruncatedDuplicate,
         Kind::Duplicate,
+        Kind::Navigation,
+        Kind::Footer,
+        Kind::LowContent,
     ];
 
     /// The stable kebab-case name, as in explain output.
@@ -91,6 +102,9 @@ impl Kind {
             Kind::SyndicationNote => "syndication-note",
             Kind::TruncatedDuplicate => "truncated-duplicate",
             Kind::Duplicate => "duplicate",
+            Kind::Navigation => "navigation",
+            Kind::Footer => "footer",
+            Kind::LowContent => "low-content",
         }
     }
 
@@ -237,6 +251,16 @@ pub enum PassConfig {
     },
     /// Short tags next to photo credits ([`CaptionTagPass`]).
     CaptionTag,
+    /// Main-content region of a whole page ([`ClassifierPass`]).
+    Classifier {
+        /// Fewest words of running text for the pass to act.
+        #[serde(default = "default_min_region_words")]
+        min_region_words: usize,
+    },
+}
+
+fn default_min_region_words() -> usize {
+    ClassifierPass::DEFAULT_MIN_REGION_WORDS
 }
 
 fn default_min_run() -> usize {
@@ -260,6 +284,9 @@ impl PassConfig {
             PassConfig::Repeat {
                 min_chars: default_min_chars(),
             },
+            PassConfig::Classifier {
+                min_region_words: default_min_region_words(),
+            },
         ]
     }
 
@@ -271,6 +298,7 @@ impl PassConfig {
             PassConfig::HeadlineList => HeadlineListPass::NAME,
             PassConfig::Repeat { .. } => RepeatPass::NAME,
             PassConfig::CaptionTag => CaptionTagPass::NAME,
+            PassConfig::Classifier { .. } => ClassifierPass::NAME,
         }
     }
 
@@ -284,6 +312,9 @@ impl PassConfig {
             PassConfig::HeadlineList => Box::new(HeadlineListPass::new()),
             PassConfig::Repeat { min_chars } => Box::new(RepeatPass::min_chars(*min_chars)),
             PassConfig::CaptionTag => Box::new(CaptionTagPass::new()),
+            PassConfig::Classifier { min_region_words } => {
+                Box::new(ClassifierPass::min_region_words(*min_region_words))
+            }
         })
     }
 }

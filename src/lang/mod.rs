@@ -1,0 +1,232 @@
+//! Language-aware word statistics: tokenisation, per-document language
+//! detection by function-word coverage, and stopword density.
+//!
+//! ```
+//! use deboil::lang::{Lang, LineStats};
+//!
+//! let text = "Der Hund und die Katze sind in dem Haus, aber nicht im Garten, weil es dort kalt ist.";
+//! let lang = Lang::detect([text, text]);
+//! assert_eq!(lang.code(), Some("de"));
+//! let s = LineStats::of("Der Hund und die Katze sind in dem Haus.", &lang);
+//! assert_eq!(s.words, 9);
+//! assert!(s.stop_ratio() > 0.4);
+//! ```
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+mod stopwords;
+
+pub use stopwords::STOPWORDS;
+
+static SETS: LazyLock<Vec<(&'static str, HashSet<&'static str>)>> = LazyLock::new(|| {
+    STOPWORDS
+        .iter()
+        .map(|(code, words)| (*code, words.split(' ').collect()))
+        .collect()
+});
+
+/// A detected document language (or none: scripts without spaces, or too little text).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Lang {
+    index: Option<usize>,
+}
+
+/// Fewest words a document needs before its language is guessed.
+const MIN_WORDS: usize = 20;
+/// Words looked at for detection.
+const SAMPLE_WORDS: usize = 3000;
+
+impl Lang {
+    /// Guess the language of `lines`: the one whose function words cover the
+    /// most tokens, if they cover at least 10% of them.
+    pub fn detect<'a>(lines: impl IntoIterator<Item = &'a str>) -> Lang {
+        let sets = &*SETS;
+        let mut hits = vec![0usize; sets.len()];
+        let mut total = 0;
+        let mut buf = String::new();
+        'outer: for line in lines {
+            for tok in tokens(line) {
+                lower_into(tok, &mut buf);
+                for (k, (_, set)) in sets.iter().enumerate() {
+                    hits[k] += usize::from(set.contains(buf.as_str()));
+                }
+                total += 1;
+                if total >= SAMPLE_WORDS {
+                    break 'outer;
+                }
+            }
+        }
+        if total < MIN_WORDS {
+            return Lang::default();
+        }
+        let best = (0..sets.len()).max_by_key(|&k| (hits[k], usize::MAX - k));
+        Lang {
+            index: best.filter(|&k| hits[k] * 10 >= total),
+        }
+    }
+
+    /// The ISO 639-1 code, if a language was detected.
+    pub fn code(&self) -> Option<&'static str> {
+        self.index.map(|k| SETS[k].0)
+    }
+
+    fn is_stopword(&self, lower: &str) -> bool {
+        self.index.is_some_and(|k| SETS[k].1.contains(lower))
+    }
+}
+
+/// Word statistics of one line.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LineStats {
+    /// Words: space-separated tokens, plus one per two chars of scripts written without spaces.
+    pub words: usize,
+    /// Tokens that are function words of the document's language.
+    pub stopwords: usize,
+    /// Chars in the line.
+    pub chars: usize,
+    /// Chars of scripts written without spaces (CJK, Thai).
+    pub unspaced: usize,
+    /// Digits in the line.
+    pub digits: usize,
+}
+
+impl LineStats {
+    /// Measure `line` for a document in `lang`.
+    pub fn of(line: &str, lang: &Lang) -> LineStats {
+        let mut s = LineStats::default();
+        let mut buf = String::new();
+        for c in line.chars() {
+            s.chars += 1;
+            if c.is_ascii_digit() {
+                s.digits += 1;
+            } else if is_unspaced(c) {
+                s.unspaced += 1;
+            }
+        }
+        for tok in tokens(line) {
+            if tok.chars().next().is_some_and(is_unspaced) {
+                continue;
+            }
+            s.words += 1;
+            if lang.index.is_some() {
+                lower_into(tok, &mut buf);
+                s.stopwords += usize::from(lang.is_stopword(&buf));
+            }
+        }
+        s.words += s.unspaced / 2;
+        s
+    }
+
+    /// Share of words that are function words.
+    pub fn stop_ratio(&self) -> f64 {
+        if self.words == 0 {
+            0.0
+        } else {
+            self.stopwords as f64 / self.words as f64
+        }
+    }
+}
+
+/// Alphanumeric runs of `s`.
+pub fn tokens(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+}
+
+fn lower_into(tok: &str, buf: &mut String) {
+    buf.clear();
+    if tok.is_ascii() {
+        buf.push_str(tok);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.extend(tok.chars().flat_map(char::to_lowercase));
+    }
+}
+
+/// Scripts written without spaces between words.
+fn is_unspaced(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF   // Hiragana, Katakana
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xAC00..=0xD7AF // Hangul syllables
+        | 0x0E00..=0x0E7F // Thai
+        | 0xF900..=0xFAFF // CJK compatibility ideographs
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_ten_languages() {
+        let samples = [
+            (
+                "en",
+                "The cat is on the table and it will not move from there because it likes the sun.",
+            ),
+            (
+                "de",
+                "Die Katze ist auf dem Tisch und sie will nicht weg, weil sie die Sonne mag, aber es ist kalt.",
+            ),
+            (
+                "fr",
+                "Le chat est sur la table et il ne veut pas partir parce qu'il aime le soleil dans la maison.",
+            ),
+            (
+                "es",
+                "El gato está sobre la mesa y no se quiere ir porque le gusta el sol de la mañana en la casa.",
+            ),
+            (
+                "pt",
+                "O gato está em cima da mesa e não quer sair porque gosta do sol da manhã na casa com a gente.",
+            ),
+            (
+                "it",
+                "Il gatto è sul tavolo e non vuole andare via perché gli piace il sole della mattina in casa.",
+            ),
+            (
+                "nl",
+                "De kat is op de tafel en wil niet weg omdat hij van de zon houdt, maar het is koud in het huis.",
+            ),
+            (
+                "ru",
+                "Кошка на столе и она не хочет уходить, потому что ей нравится солнце, но это не так и все знают.",
+            ),
+            (
+                "pl",
+                "Kot jest na stole i nie chce odejść, bo lubi słońce, ale to nie jest tak, że jest mu ciepło w domu.",
+            ),
+            (
+                "sv",
+                "Katten är på bordet och den vill inte gå därifrån för att den gillar solen, men det är kallt i huset.",
+            ),
+        ];
+        for (code, text) in samples {
+            let doubled = format!("{text} {text}");
+            assert_eq!(
+                Lang::detect([doubled.as_str()]).code(),
+                Some(code),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn unspaced_scripts_count_words_by_chars() {
+        let s = LineStats::of("市は新しい図書館の建設計画を発表した。", &Lang::default());
+        assert!(s.words >= 8, "{s:?}");
+        assert_eq!(
+            Lang::detect(["市は新しい図書館の建設計画を発表した。"]).code(),
+            None
+        );
+    }
+
+    #[test]
+    fn empty_line_has_no_words() {
+        assert_eq!(LineStats::of("", &Lang::default()).words, 0);
+        assert_eq!(LineStats::of("", &Lang::default()).stop_ratio(), 0.0);
+    }
+}

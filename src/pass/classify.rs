@@ -1,0 +1,229 @@
+//! `classifier`: find the article in a whole page and drop what lies outside it.
+//!
+//! Plain-text pages (html-to-text output, Common Crawl WET) put every HTML
+//! block on its own line: menus, teasers, footers and the article alike. Each
+//! kept line is classified from its own features, in the spirit of jusText but
+//! for plain text:
+//!
+//! * `good`: prose: at least 12 words (scripts without spaces count one word
+//!   per two chars), a function-word density typical of running text in the
+//!   document's language (detected per document from packaged stop lists), few
+//!   digits, and usually a sentence ending;
+//! * `bad`: at most 4 words without a sentence ending, or a line of more than 6
+//!   words with almost no function words (menus, tag lists, lists of names);
+//! * `short`: anything else (subheadings, short quotes, datelines).
+//!
+//! Lines get scores (good: +words; short: a small cost; bad: a larger cost)
+//! and the main-content region is the contiguous run of lines with the largest
+//! total (maximum subarray). Short lines inside the region are kept because the
+//! paragraphs around them outweigh them; lines outside it are dropped as
+//! `low-content`. A document that is all article keeps its title: lines before
+//! the region are kept when there are at most two of them.
+//!
+//! ```
+//! use deboil::{PassConfig, PipelineBuilder};
+//!
+//! let pipeline = PipelineBuilder::new().passes(vec![PassConfig::Classifier { min_region_words: 25 }]).build()?;
+//! let page = "Home\nNews\nSport\nWeather\nContact\nAbout us\n\n\
+//!     The council voted on Tuesday to approve the new budget, which raises the money spent on parks and roads across the city.\n\n\
+//!     It will take effect next year, and the mayor said that she was pleased with the result of the vote.\n\n\
+//!     Privacy\nTerms\nCookies\nSitemap\n";
+//! let cleaned = pipeline.clean(page);
+//! assert!(cleaned.text.starts_with("The council voted"));
+//! assert!(cleaned.text.ends_with("the vote.\n"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::document::Document;
+use crate::lang::{Lang, LineStats};
+use crate::pass::{Kind, Marks, Pass, Reason};
+use crate::text;
+
+/// How a line looks on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineClass {
+    /// Running text.
+    Good,
+    /// Neither clearly text nor clearly boilerplate.
+    Short,
+    /// Navigation, labels, lists of names.
+    Bad,
+}
+
+/// Classifies lines and keeps the main-content region.
+#[derive(Clone, Debug)]
+pub struct ClassifierPass {
+    min_region_words: usize,
+}
+
+impl Default for ClassifierPass {
+    fn default() -> Self {
+        ClassifierPass::min_region_words(Self::DEFAULT_MIN_REGION_WORDS)
+    }
+}
+
+impl ClassifierPass {
+    /// The pass name.
+    pub const NAME: &'static str = "classifier";
+    /// Default for [`ClassifierPass::min_region_words`].
+    pub const DEFAULT_MIN_REGION_WORDS: usize = 25;
+
+    /// A pass that acts only when the main region holds at least `words` words
+    /// of good lines; below that the document is too small to judge and is left
+    /// alone. Default: 25.
+    pub fn min_region_words(words: usize) -> ClassifierPass {
+        ClassifierPass {
+            min_region_words: words,
+        }
+    }
+
+    /// Classify one line.
+    pub fn classify(line: &str, s: &LineStats, lang: &Lang) -> LineClass {
+        let sentence = text::ends_sentence(line);
+        let stop = s.stop_ratio();
+        let has_lang = lang.code().is_some() && s.unspaced * 2 < s.chars;
+        let digits_heavy = s.digits * 4 > s.chars;
+        if s.words <= 4 && !sentence {
+            return LineClass::Bad;
+        }
+        if has_lang && s.words > 6 && stop < 0.08 {
+            return LineClass::Bad;
+        }
+        let stop_ok = Self::stop_ok(s, lang);
+        if s.words >= 12 && stop_ok && !digits_heavy && (sentence || s.words >= 20) {
+            return LineClass::Good;
+        }
+        LineClass::Short
+    }
+
+    /// Function-word density of running text (always true without a language).
+    fn stop_ok(s: &LineStats, lang: &Lang) -> bool {
+        let has_lang = lang.code().is_some() && s.unspaced * 2 < s.chars;
+        let stop = s.stop_ratio();
+        !has_lang || stop >= 0.2 || (s.words >= 30 && stop >= 0.12)
+    }
+
+    fn score(class: LineClass, s: &LineStats, line: &str, lang: &Lang) -> f64 {
+        match class {
+            LineClass::Good => s.words as f64,
+            // A short sentence (a closing line, a one-line quote) leans to content.
+            LineClass::Short
+                if s.words >= 5 && text::ends_sentence(line) && Self::stop_ok(s, lang) =>
+            {
+                0.5 * s.words as f64
+            }
+            LineClass::Short => -(1.0 + 0.25 * s.words as f64),
+            LineClass::Bad => -(3.0 + 0.5 * s.words as f64),
+        }
+    }
+}
+
+impl Pass for ClassifierPass {
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
+        let kept: Vec<usize> = (0..doc.lines().len())
+            .filter(|&i| !doc.lines()[i].is_blank && !marks.is_dropped(i))
+            .collect();
+        if kept.is_empty() {
+            return;
+        }
+        let lang = Lang::detect(kept.iter().map(|&i| doc.line_text(i)));
+        let mut scores = Vec::with_capacity(kept.len());
+        let mut good_words = Vec::with_capacity(kept.len());
+        for &i in &kept {
+            let t = doc.line_text(i).trim();
+            let s = LineStats::of(t, &lang);
+            let class = Self::classify(t, &s, &lang);
+            scores.push(Self::score(class, &s, t, &lang));
+            good_words.push(if class == LineClass::Good { s.words } else { 0 });
+        }
+        // Maximum subarray: the main-content region.
+        let (mut best, mut best_range) = (f64::MIN, 0..0);
+        let (mut sum, mut start) = (0.0, 0);
+        for (k, &sc) in scores.iter().enumerate() {
+            if sum <= 0.0 {
+                sum = 0.0;
+                start = k;
+            }
+            sum += sc;
+            if sum > best {
+                best = sum;
+                best_range = start..k + 1;
+            }
+        }
+        let region_words: usize = good_words[best_range.clone()].iter().sum();
+        if region_words < self.min_region_words {
+            return;
+        }
+        // A document that starts with its article keeps its title.
+        let keep_head = best_range.start <= 2;
+        let reason = Reason::new(Self::NAME, "classifier.outside-main", Kind::LowContent);
+        for (k, &i) in kept.iter().enumerate() {
+            let inside = best_range.contains(&k) || (keep_head && k < best_range.start);
+            if !inside {
+                marks.drop_line(i, &reason);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{PassConfig, PipelineBuilder};
+
+    fn clean(text: &str) -> String {
+        let passes = vec![PassConfig::Classifier {
+            min_region_words: 25,
+        }];
+        PipelineBuilder::new()
+            .passes(passes)
+            .build()
+            .unwrap()
+            .clean(text)
+            .text
+    }
+
+    #[test]
+    fn classifies_prose_menus_and_headings() {
+        let lang = Lang::detect(
+            ["The cat is on the table and it will not move from there because it likes the sun.";
+                3],
+        );
+        let c = |t: &str| ClassifierPass::classify(t, &LineStats::of(t, &lang), &lang);
+        assert_eq!(
+            c("The cat is on the table and it will not move from there because it likes the sun."),
+            LineClass::Good
+        );
+        assert_eq!(c("Home"), LineClass::Bad);
+        assert_eq!(
+            c("Politics Business Technology Science Health Sports Travel Style"),
+            LineClass::Bad
+        );
+        assert_eq!(c("What the vote means for you"), LineClass::Short);
+    }
+
+    #[test]
+    fn keeps_subheading_inside_article() {
+        let p = "Menu\nHome\nNews\n\nThe first paragraph of the story is long enough to be running text, and it ends here.\n\nWhat happens next\n\nThe second paragraph of the story is also long enough to be running text, and it ends here.\n\nCopyright\nPrivacy\n";
+        assert_eq!(
+            clean(p),
+            "The first paragraph of the story is long enough to be running text, and it ends here.\n\nWhat happens next\n\nThe second paragraph of the story is also long enough to be running text, and it ends here.\n"
+        );
+    }
+
+    #[test]
+    fn keeps_title_of_article_only_document() {
+        let p = "A Title Of The Story\n\nThe first paragraph of the story is long enough to be running text, and it ends here.\n\nThe second paragraph of the story is also long enough to be running text, and it ends here.\n";
+        assert_eq!(clean(p), p);
+    }
+
+    #[test]
+    fn leaves_small_documents_alone() {
+        let p = "Home\nNews\n\nShort note.\n";
+        assert_eq!(clean(p), p);
+    }
+}
