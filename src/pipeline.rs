@@ -173,10 +173,12 @@ impl Pipeline {
     /// pass dropped lines after them, at most [`MAX_ROUNDS`] times, so that
     /// cleaning the output again drops nothing more.
     pub fn mark(&self, doc: &Document<'_>, marks: &mut Marks) {
+        // Drops counted right after the first contextual pass: any drop after
+        // it may change a contextual verdict.
         let mut after_contextual = None;
         for pass in &self.passes {
             pass.apply(doc, marks);
-            if pass.is_contextual() {
+            if pass.is_contextual() && after_contextual.is_none() {
                 after_contextual = Some(marks.dropped());
             }
         }

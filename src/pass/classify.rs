@@ -14,7 +14,9 @@
 //! * `short`: anything else (subheadings, short quotes, datelines).
 //!
 //! Lines get scores (good: +words; short: a small cost; bad: a larger cost)
-//! and the main-content region is the contiguous run of lines with the largest
+//! (lines already dropped as comment forms, related or trending headings,
+//! footers, navigation, promos and syndication notes are boundaries with a
+//! large cost) and the main-content region is the contiguous run of lines with the largest
 //! total (maximum subarray). Short lines inside the region are kept because the
 //! paragraphs around them outweigh them; lines outside it are dropped as
 //! `low-content`. A document that is all article keeps its title: lines before
@@ -38,6 +40,24 @@ use crate::document::Document;
 use crate::lang::{Lang, LineStats};
 use crate::pass::{Kind, Marks, Pass, Reason};
 use crate::text;
+
+/// What crossing a dropped line of `kind` costs the region, in words; `None`
+/// for kinds that are no boundary. An article rarely continues past a comment
+/// form or a footer; "Related" boxes and navigation often sit inside it.
+fn boundary_cost(kind: Kind) -> Option<f64> {
+    match kind {
+        Kind::CommentForm | Kind::Footer => Some(40.0),
+        Kind::Trending
+        | Kind::RelatedHeadline
+        | Kind::Navigation
+        | Kind::AuthorPromo
+        | Kind::SyndicationNote => Some(BOUNDARY_COST),
+        _ => None,
+    }
+}
+
+/// Cost of crossing a weak boundary (see [`boundary_cost`]).
+const BOUNDARY_COST: f64 = 6.0;
 
 /// How a line looks on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,16 +144,31 @@ impl Pass for ClassifierPass {
     }
 
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
+        // Kept lines, plus the dropped lines that mark a section boundary.
         let kept: Vec<usize> = (0..doc.lines().len())
-            .filter(|&i| !doc.lines()[i].is_blank && !marks.is_dropped(i))
+            .filter(|&i| {
+                !doc.lines()[i].is_blank
+                    && marks
+                        .reason(i)
+                        .is_none_or(|r| boundary_cost(r.kind).is_some())
+            })
             .collect();
         if kept.is_empty() {
             return;
         }
-        let lang = Lang::detect(kept.iter().map(|&i| doc.line_text(i)));
+        let lang = Lang::detect(
+            kept.iter()
+                .filter(|&&i| !marks.is_dropped(i))
+                .map(|&i| doc.line_text(i)),
+        );
         let mut scores = Vec::with_capacity(kept.len());
         let mut good_words = Vec::with_capacity(kept.len());
         for &i in &kept {
+            if let Some(r) = marks.reason(i) {
+                scores.push(-boundary_cost(r.kind).unwrap_or(0.0));
+                good_words.push(0);
+                continue;
+            }
             let t = doc.line_text(i).trim();
             let s = LineStats::of(t, &lang);
             let class = Self::classify(t, &s, &lang);
@@ -162,6 +197,9 @@ impl Pass for ClassifierPass {
         let keep_head = best_range.start <= 2;
         let reason = Reason::new(Self::NAME, "classifier.outside-main", Kind::LowContent);
         for (k, &i) in kept.iter().enumerate() {
+            if marks.is_dropped(i) {
+                continue;
+            }
             let inside = best_range.contains(&k) || (keep_head && k < best_range.start);
             if !inside {
                 marks.drop_line(i, &reason);

@@ -32,6 +32,7 @@ pub const BUILTIN_TABLES: &[(&str, &str)] = &[
     ("comment", include_str!("comment.toml")),
     ("widget", include_str!("widget.toml")),
     ("credit", include_str!("credit.toml")),
+    ("page", include_str!("page.toml")),
 ];
 
 /// Where a rule's pattern is matched.
