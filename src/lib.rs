@@ -37,6 +37,7 @@ pub mod lang;
 pub mod pass;
 pub mod pipeline;
 pub mod rules;
+pub mod score;
 pub mod stats;
 pub mod text;
 

@@ -438,3 +438,24 @@ fn closed_stdout_pipe_exits_0_silently() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+#[test]
+fn score_compares_pred_with_gold() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold.jsonl");
+    let pred = dir.path().join("pred.jsonl");
+    std::fs::write(&gold, "{\"id\":\"a\",\"text\":\"one two three four five\"}\n{\"id\":\"b\",\"text\":\"six seven eight nine ten\"}\n").unwrap();
+    std::fs::write(
+        &pred,
+        "{\"id\":\"a\",\"text\":\"one two three four five\"}\n",
+    )
+    .unwrap();
+    deboil()
+        .args(["score", "--gold"])
+        .arg(&gold)
+        .arg("--pred")
+        .arg(&pred)
+        .assert()
+        .success()
+        .stdout("docs 2  P 1.000  R 0.500  F1 0.667  empty 1  missing 1\n");
+}

@@ -144,13 +144,29 @@ impl Pass for ClassifierPass {
     }
 
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
+        // The first round uses boundaries. Cleaning the output again would see
+        // no boundaries (they are gone), so the pass goes on without them until
+        // nothing changes: then a second cleaning drops nothing more.
+        self.round(doc, marks, true);
+        for _ in 1..crate::pipeline::MAX_ROUNDS {
+            let before = marks.dropped();
+            self.round(doc, marks, false);
+            if marks.dropped() == before {
+                break;
+            }
+        }
+    }
+}
+
+impl ClassifierPass {
+    fn round(&self, doc: &Document<'_>, marks: &mut Marks, boundaries: bool) {
         // Kept lines, plus the dropped lines that mark a section boundary.
         let kept: Vec<usize> = (0..doc.lines().len())
             .filter(|&i| {
                 !doc.lines()[i].is_blank
                     && marks
                         .reason(i)
-                        .is_none_or(|r| boundary_cost(r.kind).is_some())
+                        .is_none_or(|r| boundaries && boundary_cost(r.kind).is_some())
             })
             .collect();
         if kept.is_empty() {

@@ -4,7 +4,7 @@
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 when every input was processed, 1 when some inputs failed (the rest
@@ -18,8 +18,11 @@ Examples:
 /// Strip web boilerplate (ads, trending blocks, comment widgets, share widgets,
 /// photo credits, repeated paragraphs) from plain text.
 #[derive(Debug, Parser)]
-#[command(name = "deboil", version, about, after_help = AFTER_HELP)]
+#[command(name = "deboil", version, about, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Input files or directories; `-` or none reads standard input.
     ///
     /// Directories are walked recursively in sorted order. Files ending in .gz
@@ -124,6 +127,27 @@ pub struct Args {
     /// No progress bar and no warnings (errors are still reported). Default: off.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Score cleaned outputs against gold texts (the Zyte shingle metric).
+    Score(ScoreArgs),
+}
+
+/// `deboil score`.
+#[derive(Debug, clap::Args)]
+pub struct ScoreArgs {
+    /// Gold JSONL: {"id", "text"} per line.
+    #[arg(long, value_name = "FILE")]
+    pub gold: PathBuf,
+    /// Predicted JSONL: {"id", "text"}; a gold id missing here counts as an empty output.
+    #[arg(long, value_name = "FILE")]
+    pub pred: PathBuf,
+    /// Write per-document scores as JSONL, worst F1 first. Default: off.
+    #[arg(long, value_name = "FILE")]
+    pub per_doc: Option<PathBuf>,
 }
 
 /// `--explain-format`.

@@ -4,6 +4,7 @@ mod args;
 mod io;
 mod jsonl;
 mod run;
+mod score;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,9 @@ fn main() -> ExitCode {
 }
 
 fn try_main(args: args::Args, msg: &run::Messages) -> anyhow::Result<()> {
+    if let Some(args::Command::Score(s)) = &args.command {
+        return score::run(s);
+    }
     if args.list_rules {
         let cfg = run::resolve(args, msg)?;
         return list_rules(cfg.pipeline);
