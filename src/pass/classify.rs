@@ -13,14 +13,20 @@
 //!   words with almost no function words (menus, tag lists, lists of names);
 //! * `short`: anything else (subheadings, short quotes, datelines).
 //!
-//! Lines get scores (good: +words; short: a small cost; bad: a larger cost)
-//! (lines already dropped as comment forms, related or trending headings,
-//! footers, navigation, promos and syndication notes are boundaries with a
-//! large cost) and the main-content region is the contiguous run of lines with the largest
-//! total (maximum subarray). Short lines inside the region are kept because the
-//! paragraphs around them outweigh them; lines outside it are dropped as
-//! `low-content`. A document that is all article keeps its title: lines before
-//! the region are kept when there are at most two of them.
+//! Lines get scores: a good line its words less a fixed cost (one-sentence
+//! teasers between bylines and dates hardly count), half as much when it
+//! shares its paragraph with other good lines in a page whose text otherwise
+//! stands in paragraphs of its own (teaser lists are lines of one paragraph,
+//! article paragraphs are separated by blank lines); a short sentence a little;
+//! other short lines a small cost; bad lines a larger one. Lines already dropped
+//! as comment forms and footers are strong boundaries, related and trending
+//! headings, navigation, promos and syndication notes weak ones. The
+//! main-content region is the contiguous run of lines with the largest total
+//! (maximum subarray); when a line right after it ends with a colon, the list
+//! it announces joins the region. Short lines inside the region are kept
+//! because the paragraphs around them outweigh them; lines outside it are
+//! dropped as `low-content`. A document that is all article keeps its title:
+//! lines before the region are kept when there are at most two of them.
 //!
 //! ```
 //! use deboil::{PassConfig, PipelineBuilder};
@@ -58,6 +64,46 @@ fn boundary_cost(kind: Kind) -> Option<f64> {
 
 /// Cost of crossing a weak boundary (see [`boundary_cost`]).
 const BOUNDARY_COST: f64 = 6.0;
+
+/// A list the article announces: when one of the first two lines after the
+/// region ends with a colon, the region takes that line and the paragraph of
+/// items that follows it (tour dates, results, steps).
+fn extend_over_list(
+    doc: &Document<'_>,
+    kept: &[usize],
+    marks: &Marks,
+    region: std::ops::Range<usize>,
+) -> std::ops::Range<usize> {
+    let live = |k: &usize| !marks.is_dropped(kept[*k]);
+    let Some(colon) = (region.end..kept.len())
+        .filter(live)
+        .take(2)
+        .find(|&k| doc.line_text(kept[k]).trim_end().ends_with(':'))
+    else {
+        return region;
+    };
+    let Some(first) = (colon + 1..kept.len()).find(live) else {
+        return region;
+    };
+    let block = doc.lines()[kept[first]].block;
+    let end = (first..kept.len())
+        .take_while(|&k| doc.lines()[kept[k]].block == block)
+        .last()
+        .map_or(first + 1, |k| k + 1);
+    region.start..end
+}
+
+/// Fixed cost of a good line: a paragraph must be long to outweigh the menu
+/// lines around it, so one-sentence teasers between bylines and dates do not
+/// join the region.
+const GOOD_LINE_COST: f64 = 10.0;
+/// Fixed cost of a bad line (a menu item, a label, a date).
+const BAD_LINE_COST: f64 = 10.0;
+/// Weight of a good line that shares its paragraph with other good lines,
+/// in documents where running text mostly stands in paragraphs of its own:
+/// html-to-text output separates paragraphs by blank lines but list items
+/// (teaser lists) by single newlines.
+const LISTED_FACTOR: f64 = 0.5;
 
 /// How a line looks on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,16 +170,17 @@ impl ClassifierPass {
     }
 
     fn score(class: LineClass, s: &LineStats, line: &str, lang: &Lang) -> f64 {
+        let w = s.words as f64;
         match class {
-            LineClass::Good => s.words as f64,
+            LineClass::Good => w - GOOD_LINE_COST,
             // A short sentence (a closing line, a one-line quote) leans to content.
             LineClass::Short
                 if s.words >= 5 && text::ends_sentence(line) && Self::stop_ok(s, lang) =>
             {
-                0.5 * s.words as f64
+                0.5 * w
             }
-            LineClass::Short => -(1.0 + 0.25 * s.words as f64),
-            LineClass::Bad => -(3.0 + 0.5 * s.words as f64),
+            LineClass::Short => -(1.0 + 0.25 * w),
+            LineClass::Bad => -(BAD_LINE_COST + 0.5 * w),
         }
     }
 }
@@ -172,24 +219,68 @@ impl ClassifierPass {
         if kept.is_empty() {
             return;
         }
-        let lang = Lang::detect(
+        // The language is read off the longer lines: menus and tag clouds are
+        // often in another language than the article, or in none.
+        let kept_text = || {
             kept.iter()
                 .filter(|&&i| !marks.is_dropped(i))
-                .map(|&i| doc.line_text(i)),
-        );
-        let mut scores = Vec::with_capacity(kept.len());
-        let mut good_words = Vec::with_capacity(kept.len());
+                .map(|&i| doc.line_text(i))
+        };
+        let mut lang = Lang::detect(kept_text().filter(|t| t.len() >= 60));
+        if lang.code().is_none() {
+            lang = Lang::detect(kept_text());
+        }
+        // Kept lines per paragraph: html-to-text output separates paragraphs by
+        // blank lines but list items (teasers, link lists) by single newlines.
+        let mut per_block = std::collections::HashMap::new();
+        let mut feats = Vec::with_capacity(kept.len());
         for &i in &kept {
-            if let Some(r) = marks.reason(i) {
-                scores.push(-boundary_cost(r.kind).unwrap_or(0.0));
-                good_words.push(0);
+            if marks.is_dropped(i) {
+                feats.push(None);
                 continue;
             }
             let t = doc.line_text(i).trim();
             let s = LineStats::of(t, &lang);
             let class = Self::classify(t, &s, &lang);
-            scores.push(Self::score(class, &s, t, &lang));
-            good_words.push(if class == LineClass::Good { s.words } else { 0 });
+            if class == LineClass::Good {
+                *per_block.entry(doc.lines()[i].block).or_insert(0usize) += 1;
+            }
+            feats.push(Some((t, s, class, doc.lines()[i].block)));
+        }
+        let feats: Vec<_> = feats
+            .into_iter()
+            .map(|f| f.map(|(t, s, c, b)| (t, s, c, per_block.get(&b).copied().unwrap_or(0) > 1)))
+            .collect();
+        let good: Vec<bool> = feats
+            .iter()
+            .flatten()
+            .filter(|f| f.2 == LineClass::Good)
+            .map(|f| f.3)
+            .collect();
+        // Only where most running text stands in paragraphs of its own.
+        let paragraphed = good.iter().filter(|&&l| !l).count() * 2 >= good.len();
+        let mut scores = Vec::with_capacity(kept.len());
+        let mut good_words = Vec::with_capacity(kept.len());
+        for (&i, f) in kept.iter().zip(&feats) {
+            let Some((t, s, class, listed)) = f else {
+                let cost = marks
+                    .reason(i)
+                    .and_then(|r| boundary_cost(r.kind))
+                    .unwrap_or(0.0);
+                scores.push(-cost);
+                good_words.push(0);
+                continue;
+            };
+            let mut sc = Self::score(*class, s, t, &lang);
+            if *class == LineClass::Good && *listed && paragraphed && sc > 0.0 {
+                sc *= LISTED_FACTOR;
+            }
+            scores.push(sc);
+            good_words.push(if *class == LineClass::Good {
+                s.words
+            } else {
+                0
+            });
         }
         // Maximum subarray: the main-content region.
         let (mut best, mut best_range) = (f64::MIN, 0..0);
@@ -211,6 +302,7 @@ impl ClassifierPass {
         }
         // A document that starts with its article keeps its title.
         let keep_head = best_range.start <= 2;
+        let best_range = extend_over_list(doc, &kept, marks, best_range);
         let reason = Reason::new(Self::NAME, "classifier.outside-main", Kind::LowContent);
         for (k, &i) in kept.iter().enumerate() {
             if marks.is_dropped(i) {
@@ -262,11 +354,14 @@ mod tests {
 
     #[test]
     fn keeps_subheading_inside_article() {
-        let p = "Menu\nHome\nNews\n\nThe first paragraph of the story is long enough to be running text, and it ends here.\n\nWhat happens next\n\nThe second paragraph of the story is also long enough to be running text, and it ends here.\n\nCopyright\nPrivacy\n";
-        assert_eq!(
-            clean(p),
-            "The first paragraph of the story is long enough to be running text, and it ends here.\n\nWhat happens next\n\nThe second paragraph of the story is also long enough to be running text, and it ends here.\n"
+        // Paragraphs of news length: a paragraph must outweigh the cost of the
+        // short line next to it (see GOOD_LINE_COST and BAD_LINE_COST).
+        let p1 = "The first paragraph of the story is long enough to be running text, and it ends here. It goes on with a second sentence that adds some detail about the council and the vote.";
+        let p2 = "The second paragraph of the story is also long enough to be running text, and it ends here. It also has a second sentence, which says what the mayor will do next week.";
+        let page = format!(
+            "Menu\nHome\nNews\n\n{p1}\n\nWhat happens next\n\n{p2}\n\nCopyright\nPrivacy\n"
         );
+        assert_eq!(clean(&page), format!("{p1}\n\nWhat happens next\n\n{p2}\n"));
     }
 
     #[test]

@@ -63,7 +63,8 @@ impl RulePass {
                         continue;
                     }
                     let t = doc.line_text(i).trim();
-                    if text::chars_upto(t, SHORT_LINE_CHARS) > SHORT_LINE_CHARS
+                    if self.rules.match_line(t).is_some()
+                        || text::chars_upto(t, SHORT_LINE_CHARS) > SHORT_LINE_CHARS
                         || text::ends_sentence(t) && !text::ends_with_ellipsis(t)
                     {
                         break;
@@ -78,7 +79,11 @@ impl RulePass {
                     if line.is_blank || marks.is_dropped(i) {
                         continue;
                     }
-                    if taken == MAX_HEADLINES || !text::is_headline_like(doc.line_text(i)) {
+                    // A line another rule matches ends the list: it gets its own reason.
+                    if taken == MAX_HEADLINES
+                        || self.rules.match_line(doc.line_text(i)).is_some()
+                        || !text::is_headline_like(doc.line_text(i))
+                    {
                         break;
                     }
                     marks.drop_line(i, reason);
