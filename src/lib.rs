@@ -10,7 +10,8 @@
 //! [`explain`] writers report, and [`Stats`] counts them.
 //!
 //! ```text
-//! &str ─► Document ─► rules ─► ui-run ─► caption-tag ─► headline-list ─► repeat ─► Cleaned ─► text / explain / stats
+//! &str ─► Document ─► rules ─► ui-run ─► caption-tag ─► headline-list ─► repeat ─► menu ─► classifier
+//!      ─► Cleaned ─► text / explain / stats
 //! ```
 //!
 //! Rules are data: TOML tables embedded in the binary ([`rules`]).

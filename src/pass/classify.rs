@@ -53,11 +53,11 @@ use crate::text;
 fn boundary_cost(kind: Kind) -> Option<f64> {
     match kind {
         Kind::CommentForm | Kind::Footer => Some(40.0),
-        Kind::Trending
-        | Kind::RelatedHeadline
-        | Kind::Navigation
-        | Kind::AuthorPromo
-        | Kind::SyndicationNote => Some(BOUNDARY_COST),
+        // A menu item dropped by `menu` costs what it would cost kept.
+        Kind::Navigation => Some(BAD_LINE_COST),
+        Kind::Trending | Kind::RelatedHeadline | Kind::AuthorPromo | Kind::SyndicationNote => {
+            Some(BOUNDARY_COST)
+        }
         _ => None,
     }
 }

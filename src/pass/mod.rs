@@ -16,6 +16,7 @@ use crate::rules::RuleSet;
 pub mod caption;
 pub mod classify;
 pub mod headlines;
+pub mod menu;
 pub mod repeat;
 pub mod rules;
 pub mod uirun;
@@ -23,6 +24,7 @@ pub mod uirun;
 pub use caption::CaptionTagPass;
 pub use classify::ClassifierPass;
 pub use headlines::HeadlineListPass;
+pub use menu::MenuPass;
 pub use repeat::RepeatPass;
 pub use rules::RulePass;
 pub use uirun::UiRunPass;
@@ -251,12 +253,22 @@ pub enum PassConfig {
     },
     /// Short tags next to photo credits ([`CaptionTagPass`]).
     CaptionTag,
+    /// Menus and link lists: runs of short lines ([`MenuPass`]).
+    Menu {
+        /// Shortest run that is a menu.
+        #[serde(default = "default_menu_run")]
+        min_run: usize,
+    },
     /// Main-content region of a whole page ([`ClassifierPass`]).
     Classifier {
         /// Fewest words of running text for the pass to act.
         #[serde(default = "default_min_region_words")]
         min_region_words: usize,
     },
+}
+
+fn default_menu_run() -> usize {
+    MenuPass::DEFAULT_MIN_RUN
 }
 
 fn default_min_region_words() -> usize {
@@ -284,6 +296,9 @@ impl PassConfig {
             PassConfig::Repeat {
                 min_chars: default_min_chars(),
             },
+            PassConfig::Menu {
+                min_run: default_menu_run(),
+            },
             PassConfig::Classifier {
                 min_region_words: default_min_region_words(),
             },
@@ -298,6 +313,7 @@ impl PassConfig {
             PassConfig::HeadlineList => HeadlineListPass::NAME,
             PassConfig::Repeat { .. } => RepeatPass::NAME,
             PassConfig::CaptionTag => CaptionTagPass::NAME,
+            PassConfig::Menu { .. } => MenuPass::NAME,
             PassConfig::Classifier { .. } => ClassifierPass::NAME,
         }
     }
@@ -312,6 +328,7 @@ impl PassConfig {
             PassConfig::HeadlineList => Box::new(HeadlineListPass::new()),
             PassConfig::Repeat { min_chars } => Box::new(RepeatPass::min_chars(*min_chars)),
             PassConfig::CaptionTag => Box::new(CaptionTagPass::new()),
+            PassConfig::Menu { min_run } => Box::new(MenuPass::min_run(*min_run)),
             PassConfig::Classifier { min_region_words } => {
                 Box::new(ClassifierPass::min_region_words(*min_region_words))
             }
