@@ -12,19 +12,64 @@
 //! assert!(s.stop_ratio() > 0.4);
 //! ```
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 mod stopwords;
 
 pub use stopwords::STOPWORDS;
 
-static SETS: LazyLock<Vec<(&'static str, HashSet<&'static str>)>> = LazyLock::new(|| {
-    STOPWORDS
-        .iter()
-        .map(|(code, words)| (*code, words.split(' ').collect()))
-        .collect()
+// One bit per language in a u32.
+const _: () = assert!(STOPWORDS.len() <= 32);
+
+/// Every function word, with a bit per language (index into [`STOPWORDS`]) it
+/// belongs to: one hash lookup per token answers for all languages at once.
+static WORDS: LazyLock<HashMap<&'static str, u32, FxBuild>> = LazyLock::new(|| {
+    let mut map: HashMap<&'static str, u32, FxBuild> = HashMap::default();
+    for (k, (_, words)) in STOPWORDS.iter().enumerate() {
+        for w in words.split(' ') {
+            *map.entry(w).or_insert(0) |= 1 << k;
+        }
+    }
+    map
 });
+
+/// The bits of the languages `lower` is a function word of.
+fn languages_of(lower: &str) -> u32 {
+    WORDS.get(lower).copied().unwrap_or(0)
+}
+
+/// FxHash (rustc's hasher): short keys, no untrusted-input concern here since
+/// the table is fixed and only looked up.
+#[derive(Clone, Copy, Default)]
+struct FxBuild;
+
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl std::hash::BuildHasher for FxBuild {
+    type Hasher = FxHasher;
+    fn build_hasher(&self) -> FxHasher {
+        FxHasher(0)
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// A detected document language (or none: scripts without spaces, or too little text).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -35,21 +80,22 @@ pub struct Lang {
 /// Fewest words a document needs before its language is guessed.
 const MIN_WORDS: usize = 20;
 /// Words looked at for detection.
-const SAMPLE_WORDS: usize = 3000;
+const SAMPLE_WORDS: usize = 1000;
 
 impl Lang {
     /// Guess the language of `lines`: the one whose function words cover the
     /// most tokens, if they cover at least 10% of them.
     pub fn detect<'a>(lines: impl IntoIterator<Item = &'a str>) -> Lang {
-        let sets = &*SETS;
-        let mut hits = vec![0usize; sets.len()];
+        let mut hits = [0usize; 32];
         let mut total = 0;
         let mut buf = String::new();
         'outer: for line in lines {
             for tok in tokens(line) {
                 lower_into(tok, &mut buf);
-                for (k, (_, set)) in sets.iter().enumerate() {
-                    hits[k] += usize::from(set.contains(buf.as_str()));
+                let mut bits = languages_of(&buf);
+                while bits != 0 {
+                    hits[bits.trailing_zeros() as usize] += 1;
+                    bits &= bits - 1;
                 }
                 total += 1;
                 if total >= SAMPLE_WORDS {
@@ -60,19 +106,17 @@ impl Lang {
         if total < MIN_WORDS {
             return Lang::default();
         }
-        let best = (0..sets.len()).max_by_key(|&k| (hits[k], usize::MAX - k));
-        Lang {
-            index: best.filter(|&k| hits[k] * 10 >= total),
-        }
+        let best = (0..STOPWORDS.len()).max_by_key(|&k| (hits[k], usize::MAX - k));
+        Lang { index: best.filter(|&k| hits[k] * 10 >= total) }
     }
 
     /// The ISO 639-1 code, if a language was detected.
     pub fn code(&self) -> Option<&'static str> {
-        self.index.map(|k| SETS[k].0)
+        self.index.map(|k| STOPWORDS[k].0)
     }
 
     fn is_stopword(&self, lower: &str) -> bool {
-        self.index.is_some_and(|k| SETS[k].1.contains(lower))
+        self.index.is_some_and(|k| languages_of(lower) & (1 << k) != 0)
     }
 }
 

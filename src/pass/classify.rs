@@ -194,10 +194,31 @@ impl Pass for ClassifierPass {
         // The first round uses boundaries. Cleaning the output again would see
         // no boundaries (they are gone), so the pass goes on without them until
         // nothing changes: then a second cleaning drops nothing more.
-        self.round(doc, marks, true);
+        // The language is read off the longer lines: menus and tag clouds are
+        // often in another language than the article, or in none.
+        let kept = || {
+            (0..doc.lines().len())
+                .filter(|&i| !doc.lines()[i].is_blank && !marks.is_dropped(i))
+                .map(|i| doc.line_text(i))
+        };
+        let mut lang = Lang::detect(kept().filter(|t| t.len() >= 60));
+        if lang.code().is_none() {
+            lang = Lang::detect(kept());
+        }
+        // Line features do not change between rounds: measure once.
+        let lines: Vec<Option<(LineStats, LineClass)>> = (0..doc.lines().len())
+            .map(|i| {
+                (!doc.lines()[i].is_blank && !marks.is_dropped(i)).then(|| {
+                    let t = doc.line_text(i).trim();
+                    let s = LineStats::of(t, &lang);
+                    (s, Self::classify(t, &s, &lang))
+                })
+            })
+            .collect();
+        self.round(doc, marks, &lang, &lines, true);
         for _ in 1..crate::pipeline::MAX_ROUNDS {
             let before = marks.dropped();
-            self.round(doc, marks, false);
+            self.round(doc, marks, &lang, &lines, false);
             if marks.dropped() == before {
                 break;
             }
@@ -206,7 +227,14 @@ impl Pass for ClassifierPass {
 }
 
 impl ClassifierPass {
-    fn round(&self, doc: &Document<'_>, marks: &mut Marks, boundaries: bool) {
+    fn round(
+        &self,
+        doc: &Document<'_>,
+        marks: &mut Marks,
+        lang: &Lang,
+        lines: &[Option<(LineStats, LineClass)>],
+        boundaries: bool,
+    ) {
         // Kept lines, plus the dropped lines that mark a section boundary.
         let kept: Vec<usize> = (0..doc.lines().len())
             .filter(|&i| {
@@ -219,17 +247,6 @@ impl ClassifierPass {
         if kept.is_empty() {
             return;
         }
-        // The language is read off the longer lines: menus and tag clouds are
-        // often in another language than the article, or in none.
-        let kept_text = || {
-            kept.iter()
-                .filter(|&&i| !marks.is_dropped(i))
-                .map(|&i| doc.line_text(i))
-        };
-        let mut lang = Lang::detect(kept_text().filter(|t| t.len() >= 60));
-        if lang.code().is_none() {
-            lang = Lang::detect(kept_text());
-        }
         // Kept lines per paragraph: html-to-text output separates paragraphs by
         // blank lines but list items (teasers, link lists) by single newlines.
         let mut per_block = std::collections::HashMap::new();
@@ -240,8 +257,11 @@ impl ClassifierPass {
                 continue;
             }
             let t = doc.line_text(i).trim();
-            let s = LineStats::of(t, &lang);
-            let class = Self::classify(t, &s, &lang);
+            // Lines live now were live when the features were measured.
+            let Some((s, class)) = lines[i] else {
+                feats.push(None);
+                continue;
+            };
             if class == LineClass::Good {
                 *per_block.entry(doc.lines()[i].block).or_insert(0usize) += 1;
             }
@@ -271,7 +291,7 @@ impl ClassifierPass {
                 good_words.push(0);
                 continue;
             };
-            let mut sc = Self::score(*class, s, t, &lang);
+            let mut sc = Self::score(*class, s, t, lang);
             if *class == LineClass::Good && *listed && paragraphed && sc > 0.0 {
                 sc *= LISTED_FACTOR;
             }

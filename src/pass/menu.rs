@@ -55,13 +55,18 @@ impl MenuPass {
 
     fn is_item(t: &str) -> bool {
         !t.is_empty()
-            && text::word_count(t) <= MAX_WORDS
             && text::chars_upto(t, MAX_CHARS) <= MAX_CHARS
+            && text::word_count(t) <= MAX_WORDS
             && !text::ends_sentence(t)
             && !has_list_marker(t)
     }
 
     fn is_separated_menu(t: &str) -> bool {
+        // Three items of at most 30 chars and two separators: at most ~100 bytes
+        // per item; most lines have no separator byte at all.
+        if t.len() > 64 * MAX_CHARS || !t.bytes().any(|b| matches!(b, b'|' | b'/' | b'-' | 0xC2 | 0xE2)) {
+            return false;
+        }
         SEPARATORS.iter().any(|sep| {
             let items: Vec<&str> = t.split(sep).collect();
             items.len() >= 3 && items.iter().all(|i| Self::is_item(i.trim()))

@@ -59,7 +59,9 @@ impl Pass for RepeatPass {
         let lines = doc.lines();
         let mut norms: Vec<Option<String>> = Vec::with_capacity(lines.len());
         for (i, line) in lines.iter().enumerate() {
-            let norm = (!line.is_blank && !marks.is_dropped(i))
+            // A normalised line has at most as many chars as the line has bytes.
+            let long_enough = line.span.len() >= self.min_chars;
+            let norm = (long_enough && !line.is_blank && !marks.is_dropped(i))
                 .then(|| text::normalize(doc.line_text(i)))
                 .filter(|n| n.chars().count() >= self.min_chars);
             norms.push(norm);
