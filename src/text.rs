@@ -41,6 +41,21 @@ pub fn strip_ellipsis(s: &str) -> &str {
 pub fn normalize_into(s: &str, out: &mut String) {
     out.clear();
     let mut pending_space = false;
+    if s.is_ascii() {
+        // Fast path: bytes are chars.
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(b.to_ascii_lowercase() as char);
+            } else {
+                pending_space = true;
+            }
+        }
+        return;
+    }
     for c in s.chars() {
         if c.is_alphanumeric() {
             if pending_space && !out.is_empty() {

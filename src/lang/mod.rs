@@ -107,7 +107,9 @@ impl Lang {
             return Lang::default();
         }
         let best = (0..STOPWORDS.len()).max_by_key(|&k| (hits[k], usize::MAX - k));
-        Lang { index: best.filter(|&k| hits[k] * 10 >= total) }
+        Lang {
+            index: best.filter(|&k| hits[k] * 10 >= total),
+        }
     }
 
     /// The ISO 639-1 code, if a language was detected.
@@ -116,7 +118,8 @@ impl Lang {
     }
 
     fn is_stopword(&self, lower: &str) -> bool {
-        self.index.is_some_and(|k| languages_of(lower) & (1 << k) != 0)
+        self.index
+            .is_some_and(|k| languages_of(lower) & (1 << k) != 0)
     }
 }
 

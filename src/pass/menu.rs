@@ -62,9 +62,14 @@ impl MenuPass {
     }
 
     fn is_separated_menu(t: &str) -> bool {
-        // Three items of at most 30 chars and two separators: at most ~100 bytes
-        // per item; most lines have no separator byte at all.
-        if t.len() > 64 * MAX_CHARS || !t.bytes().any(|b| matches!(b, b'|' | b'/' | b'-' | 0xC2 | 0xE2)) {
+        // Menu lines are short (ten items at most, say); most lines have no
+        // separator byte at all.
+        if t.len() > 400
+            || text::ends_sentence(t)
+            || !t
+                .bytes()
+                .any(|b| matches!(b, b'|' | b'/' | b'-' | 0xC2 | 0xE2))
+        {
             return false;
         }
         SEPARATORS.iter().any(|sep| {
