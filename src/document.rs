@@ -41,6 +41,7 @@ pub struct Block {
 #[derive(Clone, Debug, Default)]
 pub struct Document<'a> {
     text: &'a str,
+    host: Option<&'a str>,
     lines: Vec<Line>,
     blocks: Vec<Block>,
     crlf: bool,
@@ -60,6 +61,7 @@ impl<'a> Document<'a> {
         blocks.clear();
         let mut doc = Document {
             text,
+            host: None,
             lines,
             blocks,
             crlf: false,
@@ -111,6 +113,17 @@ impl<'a> Document<'a> {
             }
             self.blocks.push(Block { lines: first..i });
         }
+    }
+
+    /// Set the host the document comes from (for corpus-level passes).
+    pub fn with_host(mut self, host: Option<&'a str>) -> Document<'a> {
+        self.host = host;
+        self
+    }
+
+    /// The host the document comes from, if known.
+    pub fn host(&self) -> Option<&'a str> {
+        self.host
     }
 
     /// The whole original text.

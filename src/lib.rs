@@ -31,6 +31,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod corpus;
 pub mod document;
 pub mod error;
 pub mod explain;

@@ -47,6 +47,7 @@ impl Cleaned {
 #[derive(Clone, Debug)]
 pub struct PipelineBuilder {
     passes: Vec<PassConfig>,
+    corpus: Option<(Arc<crate::corpus::Counts>, u32)>,
     rules: RuleSetBuilder,
     disabled: Vec<String>,
 }
@@ -62,6 +63,7 @@ impl PipelineBuilder {
     pub fn new() -> PipelineBuilder {
         PipelineBuilder {
             passes: PassConfig::defaults(),
+            corpus: None,
             rules: RuleSetBuilder::new(),
             disabled: Vec::new(),
         }
@@ -70,6 +72,17 @@ impl PipelineBuilder {
     /// The passes to run, in order. Default: [`PassConfig::defaults`].
     pub fn passes(&mut self, passes: Vec<PassConfig>) -> &mut Self {
         self.passes = passes;
+        self
+    }
+
+    /// Drop lines seen in at least `min_docs` documents of the same host, per
+    /// `counts` (from `deboil scan`). The pass runs first. Default: off.
+    pub fn corpus_counts(
+        &mut self,
+        counts: Arc<crate::corpus::Counts>,
+        min_docs: u32,
+    ) -> &mut Self {
+        self.corpus = Some((counts, min_docs));
         self
     }
 
@@ -125,6 +138,11 @@ impl PipelineBuilder {
             .filter(|p| !self.disabled.iter().any(|d| d == p.name()))
             .map(|p| p.build(&ruleset).map(Arc::from))
             .collect::<Result<Vec<Arc<dyn Pass>>>>()?;
+        let mut passes = passes;
+        if let Some((counts, min_docs)) = &self.corpus {
+            let pass = crate::corpus::CorpusRepeatPass::new(Arc::clone(counts), *min_docs);
+            passes.insert(0, Arc::new(pass));
+        }
         Ok(Pipeline {
             passes,
             rules: ruleset,
@@ -161,7 +179,12 @@ impl Pipeline {
 
     /// Clean one document. Never fails and never panics on any UTF-8 input.
     pub fn clean(&self, text: &str) -> Cleaned {
-        let doc = Document::parse(text);
+        self.clean_from(text, None)
+    }
+
+    /// Clean one document that comes from `host` (used by corpus-level passes).
+    pub fn clean_from(&self, text: &str, host: Option<&str>) -> Cleaned {
+        let doc = Document::parse(text).with_host(host);
         let mut marks = Marks::new(doc.lines().len());
         self.mark(&doc, &mut marks);
         assemble(&doc, &mut marks)

@@ -459,3 +459,139 @@ fn score_compares_pred_with_gold() {
         .success()
         .stdout("docs 2  P 1.000  R 0.500  F1 0.667  empty 1  missing 1\n");
 }
+
+fn shard(dir: &std::path::Path, name: &str, docs: &[(&str, &str)]) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let mut text = String::new();
+    for (i, (url, body)) in docs.iter().enumerate() {
+        text.push_str(
+            &serde_json::json!({"id": format!("{name}-{i}"), "url": url, "text": body}).to_string(),
+        );
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn scan_merge_and_clean_with_corpus_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let footer = "Subscribe to the Riverside Gazette for 99 cents";
+    let a = shard(
+        dir.path(),
+        "a.jsonl",
+        &[
+            (
+                "https://www.gazette.example/1",
+                &format!("First story, with its own words.\n\n{footer}\n"),
+            ),
+            (
+                "https://gazette.example/2",
+                &format!(
+                    "Second story, other words.\n\n{}\n",
+                    footer.replace("99", "49")
+                ),
+            ),
+        ],
+    );
+    let b = shard(
+        dir.path(),
+        "b.jsonl",
+        &[
+            (
+                "https://gazette.example/3",
+                &format!("Third story here.\n\n{footer}\n"),
+            ),
+            (
+                "https://other.example/1",
+                &format!("A story on another site.\n\n{footer}\n"),
+            ),
+        ],
+    );
+    let (ca, cb, merged, whole) = (
+        dir.path().join("a.counts"),
+        dir.path().join("b.counts.zst"),
+        dir.path().join("m.counts"),
+        dir.path().join("w.counts"),
+    );
+    deboil()
+        .args(["scan", "--jsonl", "-j1", "-o"])
+        .arg(&ca)
+        .arg(&a)
+        .assert()
+        .success();
+    deboil()
+        .args(["scan", "--jsonl", "-j3", "-o"])
+        .arg(&cb)
+        .arg(&b)
+        .assert()
+        .success();
+    deboil()
+        .args(["merge", "-o"])
+        .arg(&merged)
+        .arg(&cb)
+        .arg(&ca)
+        .assert()
+        .success();
+    deboil()
+        .args(["scan", "--jsonl", "-j2", "-o"])
+        .arg(&whole)
+        .arg(&b)
+        .arg(&a)
+        .assert()
+        .success();
+    // Deterministic whatever the order, sharding or threads.
+    assert_eq!(
+        std::fs::read(&merged).unwrap(),
+        std::fs::read(&whole).unwrap()
+    );
+
+    let out = deboil()
+        .args(["--jsonl", "--min-docs", "3", "--counts"])
+        .arg(&merged)
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let recs: Vec<serde_json::Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(recs[0]["text"], "First story, with its own words.\n");
+    assert_eq!(
+        recs[1]["text"], "Second story, other words.\n",
+        "digits are folded"
+    );
+    // Seen once on other.example: kept there.
+    assert_eq!(
+        recs[3]["text"],
+        format!("A story on another site.\n\n{footer}\n")
+    );
+    deboil()
+        .args(["--jsonl", "--min-docs", "3", "--explain", "--counts"])
+        .arg(&merged)
+        .arg(&a)
+        .assert()
+        .success()
+        .stderr(contains(
+            "corpus-repeat\tcorpus-repeat.host-lines\tcorpus-repeat",
+        ));
+}
+
+#[test]
+fn bad_counts_file_is_a_fatal_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.counts");
+    std::fs::write(&bad, "not a counts file\n").unwrap();
+    deboil()
+        .arg("--counts")
+        .arg(&bad)
+        .write_stdin(PAGE)
+        .assert()
+        .code(2)
+        .stderr(contains("bad.counts"));
+}

@@ -67,6 +67,8 @@ pub enum Kind {
     Footer,
     /// Outside the page's main content (the classifier's verdict).
     LowContent,
+    /// A line the same host repeats across many documents.
+    CorpusRepeat,
 }
 
 impl Kind {
@@ -87,6 +89,7 @@ impl Kind {
         Kind::Navigation,
         Kind::Footer,
         Kind::LowContent,
+        Kind::CorpusRepeat,
     ];
 
     /// The stable kebab-case name, as in explain output.
@@ -107,6 +110,7 @@ impl Kind {
             Kind::Navigation => "navigation",
             Kind::Footer => "footer",
             Kind::LowContent => "low-content",
+            Kind::CorpusRepeat => "corpus-repeat",
         }
     }
 

@@ -115,6 +115,19 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = OnError::Skip)]
     pub on_error: OnError,
 
+    /// Corpus counts file (from `deboil scan`): drop lines seen in at least
+    /// --min-docs documents of the same host. Default: off.
+    #[arg(long, value_name = "FILE")]
+    pub counts: Option<PathBuf>,
+
+    /// With --counts: documents of one host a line must appear in to be dropped. Default: 5.
+    #[arg(long, value_name = "K", default_value_t = 5)]
+    pub min_docs: u32,
+
+    /// JSONL field holding the page URL, whose host groups corpus counts. Default: url.
+    #[arg(long, value_name = "NAME", default_value = "url")]
+    pub url_field: String,
+
     /// Number of worker threads. Default: the number of CPUs.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
@@ -132,8 +145,49 @@ pub struct Args {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Count normalised lines per host across a corpus into a counts file.
+    Scan(ScanArgs),
+    /// Merge counts files (shards of one corpus) into one.
+    Merge(MergeArgs),
     /// Score cleaned outputs against gold texts (the Zyte shingle metric).
     Score(ScoreArgs),
+}
+
+/// `deboil scan`.
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Input files or directories; `-` or none reads standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Write the counts to FILE (.zst or .gz compresses it).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Read JSON Lines records. Default: off (each file is one document of host "").
+    #[arg(long)]
+    pub jsonl: bool,
+    /// Field holding the text of a JSONL record. Default: text.
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    pub text_field: String,
+    /// Field holding the URL whose host groups the counts. Default: url.
+    #[arg(long, value_name = "NAME", default_value = "url")]
+    pub url_field: String,
+    /// Number of worker threads. Default: the number of CPUs.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+    /// What to do with a malformed JSONL line. Default: skip.
+    #[arg(long, value_enum, default_value_t = OnError::Skip)]
+    pub on_error: OnError,
+}
+
+/// `deboil merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Counts files to merge.
+    #[arg(value_name = "FILE", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Write the merged counts to FILE.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
 }
 
 /// `deboil score`.

@@ -4,6 +4,7 @@ mod args;
 mod io;
 mod jsonl;
 mod run;
+mod scan;
 mod score;
 
 use std::process::ExitCode;
@@ -32,8 +33,11 @@ fn main() -> ExitCode {
 }
 
 fn try_main(args: args::Args, msg: &run::Messages) -> anyhow::Result<()> {
-    if let Some(args::Command::Score(s)) = &args.command {
-        return score::run(s);
+    match &args.command {
+        Some(args::Command::Score(s)) => return score::run(s),
+        Some(args::Command::Scan(s)) => return scan::scan(s, msg),
+        Some(args::Command::Merge(m)) => return scan::merge(m),
+        None => {}
     }
     if args.list_rules {
         let cfg = run::resolve(args, msg)?;

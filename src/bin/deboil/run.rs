@@ -61,6 +61,7 @@ pub enum Target {
 #[derive(Debug, Clone)]
 pub struct JsonlOpts {
     pub text_field: String,
+    pub url_field: String,
     pub id_field: String,
     pub spans_field: Option<String>,
     pub on_error: OnError,
@@ -91,6 +92,15 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
     for name in args.disable.iter().filter(|n| !n.is_empty()) {
         builder.disable(name.clone());
     }
+    if let Some(path) = &args.counts {
+        let input = Input::File {
+            path: path.clone(),
+            rel: path.clone(),
+        };
+        let counts = deboil::corpus::Counts::read_min(input.open()?, args.min_docs)
+            .with_context(|| format!("{}: reading counts", path.display()))?;
+        builder.corpus_counts(std::sync::Arc::new(counts), args.min_docs);
+    }
     let pipeline = builder.build()?;
     let inputs = expand(&args.paths, |m| msg.error(m));
     let target = match (args.output, args.out_dir) {
@@ -105,6 +115,7 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
     };
     let jsonl = args.jsonl.then(|| JsonlOpts {
         text_field: args.text_field.clone(),
+        url_field: args.url_field.clone(),
         id_field: args.id_field.clone(),
         spans_field: args
             .spans_field
@@ -162,6 +173,13 @@ impl Messages {
         }
     }
 
+    /// Report a summary line, unless --quiet.
+    pub fn note(&self, m: impl std::fmt::Display) {
+        if !self.quiet.load(Ordering::Relaxed) {
+            let _ = writeln!(io::stderr().lock(), "deboil: {m}");
+        }
+    }
+
     pub fn errored(&self) -> bool {
         self.errored.load(Ordering::Relaxed)
     }
@@ -194,8 +212,14 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn render(&self, pipeline: &Pipeline, name: &str, text: &str) -> (Cleaned, Vec<u8>) {
-        let cleaned = pipeline.clean(text);
+    fn render(
+        &self,
+        pipeline: &Pipeline,
+        name: &str,
+        text: &str,
+        host: Option<&str>,
+    ) -> (Cleaned, Vec<u8>) {
+        let cleaned = pipeline.clean_from(text, host);
         let mut explain = Vec::new();
         if let Some((_, format)) = &self.cfg.explain {
             let mut w = ExplainWriter::new(&mut explain, *format);
@@ -212,7 +236,7 @@ impl Ctx<'_> {
             Ok(s) => (s, false),
             Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
         };
-        let (cleaned, explain) = self.render(pipeline, &input.name(), &text);
+        let (cleaned, explain) = self.render(pipeline, &input.name(), &text, None);
         let out = if self.cfg.annotate {
             text.into_bytes()
         } else {
@@ -411,9 +435,10 @@ fn run_text(
 }
 
 /// A chunk of JSONL lines: (1-based line number, bytes).
-type Chunk = Vec<(u64, Vec<u8>)>;
+pub type Chunk = Vec<(u64, Vec<u8>)>;
 
-fn read_chunk(rdr: &mut dyn BufRead, next_line: &mut u64) -> io::Result<Chunk> {
+/// Read up to a chunk's worth of lines (1-based numbers), without terminators.
+pub fn read_chunk(rdr: &mut dyn BufRead, next_line: &mut u64) -> io::Result<Chunk> {
     let mut chunk = Vec::new();
     let mut bytes = 0;
     while chunk.len() < LINE_CHUNK && bytes < CHUNK_BYTES {
@@ -576,7 +601,10 @@ fn record(
     let id = rec
         .id(&opts.id_field)
         .unwrap_or_else(|| format!("{name}:{n}"));
-    let (cleaned, explain) = ctx.render(p, &id, &text);
+    let host = rec
+        .get_str(&opts.url_field)
+        .map(|u| deboil::corpus::host_of(&u));
+    let (cleaned, explain) = ctx.render(p, &id, &text, host.as_deref());
     let spans = opts
         .spans_field
         .as_deref()

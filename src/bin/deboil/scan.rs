@@ -1,0 +1,134 @@
+//! `deboil scan` and `deboil merge`: corpus-level line counts.
+
+use std::collections::HashSet;
+use std::io::Write;
+
+use anyhow::{Context, Result, bail};
+use deboil::corpus::{Counts, document_keys, host_of};
+use rayon::prelude::*;
+
+use crate::args::{MergeArgs, OnError, ScanArgs};
+use crate::io::{Input, Output, expand};
+use crate::jsonl::{self, Record};
+use crate::run::{Messages, read_chunk};
+
+/// Keys of one JSONL record, or why it was skipped.
+enum Scanned {
+    Doc(String, HashSet<u64>),
+    NoText,
+    Malformed(String),
+}
+
+fn scan_line(args: &ScanArgs, line: &[u8]) -> Scanned {
+    let line = String::from_utf8_lossy(line);
+    let rec = match Record::parse(&line) {
+        Ok(r) => r,
+        Err(e) => return Scanned::Malformed(jsonl::describe(&e)),
+    };
+    let Some(text) = rec.get_str(&args.text_field) else {
+        return Scanned::NoText;
+    };
+    let host = rec
+        .get_str(&args.url_field)
+        .map(|u| host_of(&u))
+        .unwrap_or_default();
+    Scanned::Doc(host, document_keys(&text))
+}
+
+pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n.get(),
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    let inputs = expand(&args.paths, |m| msg.error(m));
+    let mut counts = Counts::default();
+    let (mut docs, mut malformed, mut no_text) = (0u64, 0u64, 0u64);
+    if !args.jsonl {
+        for chunk in inputs.chunks(256) {
+            let keys: Vec<Result<HashSet<u64>>> = pool.install(|| {
+                chunk
+                    .par_iter()
+                    .map(|i| Ok(document_keys(&String::from_utf8_lossy(&i.read_all()?))))
+                    .collect()
+            });
+            for (input, k) in chunk.iter().zip(keys) {
+                match k {
+                    Ok(k) => {
+                        counts.add_keys("", &k);
+                        docs += 1;
+                    }
+                    Err(e) => msg.error(format!("{}: {e:#}", input.name())),
+                }
+            }
+        }
+    } else {
+        for input in &inputs {
+            let name = input.name();
+            let mut rdr = match input.open() {
+                Ok(r) => r,
+                Err(e) => {
+                    msg.error(format!("{e:#}"));
+                    continue;
+                }
+            };
+            let mut line_no = 0;
+            loop {
+                let chunk = read_chunk(&mut rdr, &mut line_no)
+                    .with_context(|| format!("{name}: reading"))?;
+                if chunk.is_empty() {
+                    break;
+                }
+                let scanned: Vec<Scanned> =
+                    pool.install(|| chunk.par_iter().map(|(_, l)| scan_line(args, l)).collect());
+                for ((n, _), s) in chunk.iter().zip(scanned) {
+                    match s {
+                        Scanned::Doc(host, keys) => {
+                            counts.add_keys(&host, &keys);
+                            docs += 1;
+                        }
+                        Scanned::NoText => no_text += 1,
+                        Scanned::Malformed(m) => {
+                            malformed += 1;
+                            msg.error(format!("{name}:{n}: {m}"));
+                            if args.on_error == OnError::Fail {
+                                bail!("{name}:{n}: stopping at a malformed line (--on-error fail)");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Output::create(&args.output)?;
+    counts
+        .write(&mut out)
+        .with_context(|| format!("{}: writing", args.output.display()))?;
+    out.finish()?;
+    msg.note(format!(
+        "scanned {docs} documents: {} (host, line) entries; {malformed} malformed lines and {no_text} records without text skipped",
+        counts.len()
+    ));
+    Ok(())
+}
+
+pub fn merge(args: &MergeArgs) -> Result<()> {
+    let mut total = Counts::default();
+    for path in &args.inputs {
+        let input = Input::File {
+            path: path.clone(),
+            rel: path.clone(),
+        };
+        let counts = Counts::read(input.open()?)
+            .with_context(|| format!("{}: reading counts", path.display()))?;
+        total.merge(counts);
+    }
+    let mut out = Output::create(&args.output)?;
+    total
+        .write(&mut out)
+        .with_context(|| format!("{}: writing", args.output.display()))?;
+    out.flush()?;
+    out.finish()
+}
