@@ -71,6 +71,37 @@ pub fn normalize_into(s: &str, out: &mut String) {
     }
 }
 
+/// A 64-bit key of the normalised text (see [`normalize_into`]) and its length
+/// in chars, computed without building the string (FNV-1a over the chars).
+pub fn normalized_key(s: &str) -> (u64, usize) {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut n = 0;
+    let mut pending_space = false;
+    let feed = |c: char, h: &mut u64, n: &mut usize| {
+        *h = (*h ^ u64::from(c as u32)).wrapping_mul(PRIME);
+        *n += 1;
+    };
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            if pending_space && n > 0 {
+                feed(' ', &mut h, &mut n);
+            }
+            pending_space = false;
+            if c.is_ascii() {
+                feed(c.to_ascii_lowercase(), &mut h, &mut n);
+            } else {
+                for l in c.to_lowercase() {
+                    feed(l, &mut h, &mut n);
+                }
+            }
+        } else {
+            pending_space = true;
+        }
+    }
+    (h, n)
+}
+
 /// Normalise into a new string (see [`normalize_into`]).
 pub fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -118,6 +149,17 @@ mod tests {
         assert_eq!(normalize("  Hello,  World!! 42 "), "hello world 42");
         assert_eq!(normalize("Ünïcode—Straße"), "ünïcode straße");
         assert_eq!(normalize("..."), "");
+    }
+
+    #[test]
+    fn normalized_key_agrees_with_normalize() {
+        for s in ["  Hello,  World!! 42 ", "Ünïcode—Straße", "...", "a.b"] {
+            let (k1, n1) = normalized_key(s);
+            let (k2, n2) = normalized_key(&normalize(s));
+            assert_eq!((k1, n1), (k2, n2), "{s}");
+            assert_eq!(n1, normalize(s).chars().count());
+        }
+        assert_ne!(normalized_key("ab").0, normalized_key("a b").0);
     }
 
     #[test]

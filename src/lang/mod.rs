@@ -28,14 +28,21 @@ static WORDS: LazyLock<HashMap<&'static str, u32, FxBuild>> = LazyLock::new(|| {
     let mut map: HashMap<&'static str, u32, FxBuild> = HashMap::default();
     for (k, (_, words)) in STOPWORDS.iter().enumerate() {
         for w in words.split(' ') {
+            debug_assert!(w.len() <= MAX_STOPWORD_BYTES, "{w}");
             *map.entry(w).or_insert(0) |= 1 << k;
         }
     }
     map
 });
 
+/// Longest function word, in bytes.
+const MAX_STOPWORD_BYTES: usize = 16;
+
 /// The bits of the languages `lower` is a function word of.
 fn languages_of(lower: &str) -> u32 {
+    if lower.len() > MAX_STOPWORD_BYTES || lower.starts_with('\u{0}') {
+        return 0;
+    }
     WORDS.get(lower).copied().unwrap_or(0)
 }
 
@@ -183,6 +190,11 @@ pub fn tokens(s: &str) -> impl Iterator<Item = &str> {
 
 fn lower_into(tok: &str, buf: &mut String) {
     buf.clear();
+    if tok.len() > MAX_STOPWORD_BYTES {
+        // Longer than any function word: no lookup will hit, skip the copy.
+        buf.push('\u{0}');
+        return;
+    }
     if tok.is_ascii() {
         buf.push_str(tok);
         buf.make_ascii_lowercase();

@@ -57,46 +57,55 @@ impl Pass for RepeatPass {
 
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
         let lines = doc.lines();
-        let mut norms: Vec<Option<String>> = Vec::with_capacity(lines.len());
-        for (i, line) in lines.iter().enumerate() {
-            // A normalised line has at most as many chars as the line has bytes.
-            let long_enough = line.span.len() >= self.min_chars;
-            let norm = (long_enough && !line.is_blank && !marks.is_dropped(i))
-                .then(|| text::normalize(doc.line_text(i)))
-                .filter(|n| n.chars().count() >= self.min_chars);
-            norms.push(norm);
-        }
+        // Keys of the normalised lines long enough to count; a normalised line
+        // has at most as many chars as the line has bytes.
+        let keys: Vec<Option<u64>> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                if line.is_blank || marks.is_dropped(i) || line.span.len() < self.min_chars {
+                    return None;
+                }
+                let (key, chars) = text::normalized_key(doc.line_text(i));
+                (chars >= self.min_chars).then_some(key)
+            })
+            .collect();
 
         let truncated = Reason::new(Self::NAME, "repeat.truncated", Kind::TruncatedDuplicate);
-        for i in 0..lines.len() {
-            let Some(full) = &norms[i] else { continue };
-            let t = doc.line_text(i);
-            if !text::ends_with_ellipsis(t) {
-                continue;
-            }
-            let prefix = text::normalize(text::strip_ellipsis(t));
-            if prefix.chars().count() < self.min_chars {
-                continue;
-            }
-            let has_full = norms.iter().enumerate().any(|(j, other)| {
-                j != i
-                    && other
-                        .as_ref()
-                        .is_some_and(|o| o.len() > full.len() && o.starts_with(&prefix))
-            });
-            if has_full {
-                marks.drop_line(i, &truncated);
+        let teasers: Vec<usize> = (0..lines.len())
+            .filter(|&i| keys[i].is_some() && text::ends_with_ellipsis(doc.line_text(i)))
+            .collect();
+        if !teasers.is_empty() {
+            // Only documents with teasers pay for the normalised strings.
+            let norms: Vec<Option<String>> = (0..lines.len())
+                .map(|i| keys[i].map(|_| text::normalize(doc.line_text(i))))
+                .collect();
+            for i in teasers {
+                let Some(full) = &norms[i] else { continue };
+                let prefix = text::normalize(text::strip_ellipsis(doc.line_text(i)));
+                if prefix.chars().count() < self.min_chars {
+                    continue;
+                }
+                let has_full = norms.iter().enumerate().any(|(j, other)| {
+                    j != i
+                        && other
+                            .as_ref()
+                            .is_some_and(|o| o.len() > full.len() && o.starts_with(&prefix))
+                });
+                if has_full {
+                    marks.drop_line(i, &truncated);
+                }
             }
         }
 
         let exact = Reason::new(Self::NAME, "repeat.exact", Kind::Duplicate);
-        let mut seen: HashSet<&str> = HashSet::new();
-        for (i, norm) in norms.iter().enumerate() {
-            let Some(norm) = norm else { continue };
+        let mut seen: HashSet<u64> = HashSet::new();
+        for (i, key) in keys.iter().enumerate() {
+            let Some(key) = key else { continue };
             if marks.is_dropped(i) {
                 continue;
             }
-            if !seen.insert(norm.as_str()) {
+            if !seen.insert(*key) {
                 marks.drop_line(i, &exact);
             }
         }
