@@ -150,23 +150,43 @@ impl LineStats {
     pub fn of(line: &str, lang: &Lang) -> LineStats {
         let mut s = LineStats::default();
         let mut buf = String::new();
-        for c in line.chars() {
-            s.chars += 1;
-            if c.is_ascii_digit() {
-                s.digits += 1;
-            } else if is_unspaced(c) {
-                s.unspaced += 1;
-            }
-        }
-        for tok in tokens(line) {
+        // One pass: count chars, and close each alphanumeric token as it ends.
+        let mut token_start: Option<usize> = None;
+        let mut close = |start: usize, end: usize, s: &mut LineStats| {
+            let tok = &line[start..end];
             if tok.chars().next().is_some_and(is_unspaced) {
-                continue;
+                return;
             }
             s.words += 1;
             if lang.index.is_some() {
                 lower_into(tok, &mut buf);
                 s.stopwords += usize::from(lang.is_stopword(&buf));
             }
+        };
+        for (i, c) in line.char_indices() {
+            s.chars += 1;
+            let alnum = if c.is_ascii() {
+                if c.is_ascii_digit() {
+                    s.digits += 1;
+                }
+                c.is_ascii_alphanumeric()
+            } else {
+                if is_unspaced(c) {
+                    s.unspaced += 1;
+                }
+                c.is_alphanumeric()
+            };
+            match (alnum, token_start) {
+                (true, None) => token_start = Some(i),
+                (false, Some(start)) => {
+                    close(start, i, &mut s);
+                    token_start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(start) = token_start {
+            close(start, line.len(), &mut s);
         }
         s.words += s.unspaced / 2;
         s

@@ -249,7 +249,7 @@ impl ClassifierPass {
         }
         // Kept lines per paragraph: html-to-text output separates paragraphs by
         // blank lines but list items (teasers, link lists) by single newlines.
-        let mut per_block = std::collections::HashMap::new();
+        let mut per_block = vec![0usize; doc.blocks().len()];
         let mut feats = Vec::with_capacity(kept.len());
         for &i in &kept {
             if marks.is_dropped(i) {
@@ -263,13 +263,13 @@ impl ClassifierPass {
                 continue;
             };
             if class == LineClass::Good {
-                *per_block.entry(doc.lines()[i].block).or_insert(0usize) += 1;
+                per_block[doc.lines()[i].block] += 1;
             }
             feats.push(Some((t, s, class, doc.lines()[i].block)));
         }
         let feats: Vec<_> = feats
             .into_iter()
-            .map(|f| f.map(|(t, s, c, b)| (t, s, c, per_block.get(&b).copied().unwrap_or(0) > 1)))
+            .map(|f| f.map(|(t, s, c, b)| (t, s, c, per_block[b] > 1)))
             .collect();
         let good: Vec<bool> = feats
             .iter()
