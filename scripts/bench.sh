@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Whole-binary throughput, JSONL to JSONL, on a generated corpus (never committed).
 # usage: scripts/bench.sh [MEGABYTES]   (default 200)
-# Prints MB/s for deboil -j1 and -j2, a parse+rewrite floor (deboil with every
-# pass disabled), ripgrep running the rule patterns with -v -f (if rg is
-# installed), and peak RSS.
+# Prints MB/s and peak RSS for deboil -j1 and -j2 (all passes), a floor (deboil
+# with every pass disabled: JSON parse, segmentation, rewrite), and, on the same
+# pages as plain text, deboil's rules pass alone beside ripgrep running the same
+# rule patterns with -v -f (if rg is installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mb=${1:-200}
@@ -14,20 +15,27 @@ corpus="$dir/corpus-${mb}MB.jsonl"
 cargo build --release --locked -q
 bin=target/release/deboil
 size=$(stat -c %s "$corpus")
-all_passes=rules,ui-run,caption-tag,headline-list,repeat,classifier
+all_passes=$($bin --list-rules | awk -F'\t' '$1 == "pass" {print $2}' | paste -sd, -)
 run() { # name, command...
   local name=$1; shift
   local t0 t1 rss
   t0=$(date +%s.%N)
   rss=$( { /usr/bin/time -f '%M' "$@" > /dev/null; } 2>&1 | tail -n 1 )
   t1=$(date +%s.%N)
-  python3 -c "import sys; s=$t1-$t0; print(f'{sys.argv[1]:<34} {s:7.2f} s  {$size/1e6/s:8.1f} MB/s  peak RSS {int(sys.argv[2])/1024:7.1f} MB')" "$name" "$rss"
+  python3 -c "import sys; s=$t1-$t0; print(f'{sys.argv[1]:<36} {s:7.2f} s  {$size/1e6/s:8.1f} MB/s  peak RSS {int(sys.argv[2])/1024:7.1f} MB')" "$name" "$rss"
 }
 echo "corpus: $corpus ($((size / 1000000)) MB), $(nproc) CPUs"
 run "deboil -j1 (jsonl -> jsonl)" $bin --jsonl -j1 "$corpus"
 run "deboil -j2 (jsonl -> jsonl)" $bin --jsonl -j2 "$corpus"
 run "floor: parse+rewrite -j1" $bin --jsonl -j1 --disable $all_passes "$corpus"
+# The pages as plain text, for the rule-list comparison with ripgrep.
+text="$dir/corpus-${mb}MB.txt"
+[ -s "$text" ] || python3 -c 'import json,sys; [sys.stdout.write(json.loads(l)["text"] + "\n\n") for l in open(sys.argv[1], encoding="utf-8")]' "$corpus" > "$text"
+tsize=$(stat -c %s "$text")
+not_rules=$(echo "$all_passes" | tr , '\n' | grep -vx rules | paste -sd, -)
+size=$tsize run "deboil rules pass only (plain text)" $bin -j1 --disable "$not_rules" "$text"
 if command -v rg > /dev/null; then
-  $bin --list-rules | awk -F'\t' '$1 !~ /^#/ && $1 != "pass" {print $6}' | sed 's/(?-u:\\b)/\\b/g' > "$dir/patterns.txt"
-  run "rg -v -f rules -j1" rg -j1 -v -f "$dir/patterns.txt" "$corpus"
+  # The same rule patterns, verbatim, with -v: print the lines no rule matches.
+  $bin --list-rules | awk -F'\t' '$1 !~ /^#/ && $1 != "pass" {print $6}' > "$dir/patterns.txt"
+  size=$tsize run "rg -v -f rules -j1 (plain text)" rg -j1 -v -f "$dir/patterns.txt" "$text"
 fi

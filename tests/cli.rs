@@ -595,3 +595,42 @@ fn bad_counts_file_is_a_fatal_error_naming_it() {
         .code(2)
         .stderr(contains("bad.counts"));
 }
+
+#[test]
+fn jsonl_output_is_identical_for_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.jsonl");
+    let mut text = String::new();
+    for i in 0..3000 {
+        let body = format!(
+            "Story number {i} begins here, with a full sentence.\n\nAdvertisement\n\nShare\nTweet\nEmail\n"
+        );
+        text.push_str(&serde_json::json!({"id": i, "text": body}).to_string());
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    let one = deboil()
+        .args(["--jsonl", "-j1"])
+        .arg(&path)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let three = deboil()
+        .args(["--jsonl", "-j3"])
+        .arg(&path)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(one, three);
+    let first: serde_json::Value =
+        serde_json::from_slice(one.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(
+        first["text"],
+        "Story number 0 begins here, with a full sentence.\n"
+    );
+    assert_eq!(String::from_utf8(one).unwrap().lines().count(), 3000);
+}

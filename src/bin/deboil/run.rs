@@ -197,6 +197,22 @@ pub struct Report {
     pub invalid_utf8: u64,
 }
 
+impl Report {
+    /// Count one document. The per-kind, per-pass and per-rule maps are merged
+    /// only when `--stats` asks for them: merging runs on the writing thread.
+    fn absorb(&mut self, stats: Stats, detailed: bool) {
+        if detailed {
+            self.stats += stats;
+        } else {
+            self.stats.documents += stats.documents;
+            self.stats.lines_in += stats.lines_in;
+            self.stats.lines_dropped += stats.lines_dropped;
+            self.stats.bytes_in += stats.bytes_in;
+            self.stats.bytes_out += stats.bytes_out;
+        }
+    }
+}
+
 /// The output of one document, rendered by a worker.
 struct Rendered {
     out: Vec<u8>,
@@ -428,7 +444,7 @@ fn run_text(
             if let Some(w) = explain.as_mut() {
                 w.write_all(&r.explain).context("writing explanations")?;
             }
-            report.stats += r.stats;
+            report.absorb(r.stats, cfg.stats.is_some());
         }
     }
     Ok(())
@@ -532,7 +548,7 @@ fn run_jsonl(
                         if let Some(w) = explain.as_mut() {
                             w.write_all(&r.explain).context("writing explanations")?;
                         }
-                        report.stats += r.stats;
+                        report.absorb(r.stats, cfg.stats.is_some());
                     }
                     RecordResult::NoText(raw) => {
                         report.records_without_text += 1;
