@@ -102,6 +102,49 @@ pub fn normalized_key(s: &str) -> (u64, usize) {
     (h, n)
 }
 
+/// True when the normalisation of `s` (see [`normalize_into`]) starts with
+/// `prefix` (itself normalised) and is longer. Streams and stops at the first
+/// difference, without allocating.
+pub fn normalized_extends(s: &str, prefix: &str) -> bool {
+    let mut want = prefix.chars();
+    let mut started = false;
+    let mut pending_space = false;
+    let mut step = |c: char| -> Option<bool> {
+        // Some(false): mismatch; Some(true): prefix done and more follows; None: go on.
+        match want.next() {
+            Some(w) if w == c => None,
+            Some(_) => Some(false),
+            None => Some(true),
+        }
+    };
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            if pending_space
+                && started
+                && let Some(r) = step(' ')
+            {
+                return r;
+            }
+            pending_space = false;
+            started = true;
+            if c.is_ascii() {
+                if let Some(r) = step(c.to_ascii_lowercase()) {
+                    return r;
+                }
+            } else {
+                for l in c.to_lowercase() {
+                    if let Some(r) = step(l) {
+                        return r;
+                    }
+                }
+            }
+        } else {
+            pending_space = true;
+        }
+    }
+    false
+}
+
 /// Normalise into a new string (see [`normalize_into`]).
 pub fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -160,6 +203,20 @@ mod tests {
             assert_eq!(n1, normalize(s).chars().count());
         }
         assert_ne!(normalized_key("ab").0, normalized_key("a b").0);
+    }
+
+    #[test]
+    fn normalized_extends_matches_prefix_of_longer_text() {
+        assert!(normalized_extends(
+            "The Council met, on Tuesday!",
+            "the council met"
+        ));
+        assert!(!normalized_extends("The council met", "the council met"));
+        assert!(!normalized_extends(
+            "The council sat on Tuesday",
+            "the council met"
+        ));
+        assert!(normalized_extends("Ünïcode—Straße here", "ünïcode straße"));
     }
 
     #[test]

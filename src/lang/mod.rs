@@ -98,8 +98,7 @@ impl Lang {
         let mut buf = String::new();
         'outer: for line in lines {
             for tok in tokens(line) {
-                lower_into(tok, &mut buf);
-                let mut bits = languages_of(&buf);
+                let mut bits = token_languages(tok, &mut buf);
                 while bits != 0 {
                     hits[bits.trailing_zeros() as usize] += 1;
                     bits &= bits - 1;
@@ -124,10 +123,11 @@ impl Lang {
         self.index.map(|k| STOPWORDS[k].0)
     }
 
-    fn is_stopword(&self, lower: &str) -> bool {
-        self.index
-            .is_some_and(|k| languages_of(lower) & (1 << k) != 0)
+    /// True when `bits` (from [`token_languages`]) include this language.
+    fn has(&self, bits: u32) -> bool {
+        self.index.is_some_and(|k| bits & (1 << k) != 0)
     }
+
 }
 
 /// Word statistics of one line.
@@ -159,8 +159,7 @@ impl LineStats {
             }
             s.words += 1;
             if lang.index.is_some() {
-                lower_into(tok, &mut buf);
-                s.stopwords += usize::from(lang.is_stopword(&buf));
+                s.stopwords += usize::from(lang.has(token_languages(tok, &mut buf)));
             }
         };
         for (i, c) in line.char_indices() {
@@ -206,6 +205,18 @@ impl LineStats {
 pub fn tokens(s: &str) -> impl Iterator<Item = &str> {
     s.split(|c: char| !c.is_alphanumeric())
         .filter(|t| !t.is_empty())
+}
+
+/// The languages `tok` is a function word of, lowercasing only when needed.
+fn token_languages(tok: &str, buf: &mut String) -> u32 {
+    if tok.len() > MAX_STOPWORD_BYTES {
+        return 0;
+    }
+    if tok.bytes().all(|b| b.is_ascii_lowercase()) {
+        return languages_of(tok);
+    }
+    lower_into(tok, buf);
+    languages_of(buf)
 }
 
 fn lower_into(tok: &str, buf: &mut String) {

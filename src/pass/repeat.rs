@@ -75,26 +75,16 @@ impl Pass for RepeatPass {
         let teasers: Vec<usize> = (0..lines.len())
             .filter(|&i| keys[i].is_some() && text::ends_with_ellipsis(doc.line_text(i)))
             .collect();
-        if !teasers.is_empty() {
-            // Only documents with teasers pay for the normalised strings.
-            let norms: Vec<Option<String>> = (0..lines.len())
-                .map(|i| keys[i].map(|_| text::normalize(doc.line_text(i))))
-                .collect();
-            for i in teasers {
-                let Some(full) = &norms[i] else { continue };
-                let prefix = text::normalize(text::strip_ellipsis(doc.line_text(i)));
-                if prefix.chars().count() < self.min_chars {
-                    continue;
-                }
-                let has_full = norms.iter().enumerate().any(|(j, other)| {
-                    j != i
-                        && other
-                            .as_ref()
-                            .is_some_and(|o| o.len() > full.len() && o.starts_with(&prefix))
-                });
-                if has_full {
-                    marks.drop_line(i, &truncated);
-                }
+        for i in teasers {
+            let prefix = text::normalize(text::strip_ellipsis(doc.line_text(i)));
+            if prefix.chars().count() < self.min_chars {
+                continue;
+            }
+            let has_full = (0..lines.len()).any(|j| {
+                j != i && keys[j].is_some() && text::normalized_extends(doc.line_text(j), &prefix)
+            });
+            if has_full {
+                marks.drop_line(i, &truncated);
             }
         }
 
