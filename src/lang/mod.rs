@@ -127,7 +127,6 @@ impl Lang {
     fn has(&self, bits: u32) -> bool {
         self.index.is_some_and(|k| bits & (1 << k) != 0)
     }
-
 }
 
 /// Word statistics of one line.
