@@ -16,7 +16,7 @@
 //! ```
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
@@ -129,14 +129,17 @@ pub struct Rule {
     pub examples: Vec<String>,
     /// Texts no rule of the same scope may match.
     pub counter_examples: Vec<String>,
-    regex: Regex,
+    /// Compiled on first use: matching goes through the scope's `RegexSet`;
+    /// this one serves [`Rule::is_match`] (examples, tests).
+    regex: OnceLock<Option<Regex>>,
 }
 
 impl Rule {
     /// True when this rule alone matches `text` (trimmed), guards included.
     pub fn is_match(&self, text: &str) -> bool {
         let t = text.trim();
-        self.fits(t) && self.regex.is_match(t)
+        let regex = self.regex.get_or_init(|| Regex::new(&self.pattern).ok());
+        self.fits(t) && regex.as_ref().is_some_and(|r| r.is_match(t))
     }
 
     fn fits(&self, t: &str) -> bool {
@@ -160,9 +163,21 @@ impl ScopeSet {
             .size_limit(64 << 20)
             .dfa_size_limit(64 << 20)
             .build()
-            .map_err(|source| Error::Rule {
-                id: format!("<{scope:?} set>"),
-                source,
+            .map_err(|source| {
+                // Name the rule whose pattern fails on its own, if one does.
+                let bad = rules
+                    .iter()
+                    .find_map(|&i| Regex::new(&all[i].pattern).err().map(|e| (i, e)));
+                match bad {
+                    Some((i, source)) => Error::Rule {
+                        id: all[i].id.to_string(),
+                        source,
+                    },
+                    None => Error::Rule {
+                        id: format!("<{scope:?} set>"),
+                        source,
+                    },
+                }
             })?;
         // A char is at most 4 bytes, so a text of more than 4 * max_chars bytes
         // cannot fit any bounded rule.
@@ -412,10 +427,6 @@ fn compile(table: String, path: &Path, spec: RuleSpec) -> Result<Rule> {
     let pattern = spec
         .pattern
         .ok_or_else(|| schema(format!("rule {} has no pattern", spec.id)))?;
-    let regex = Regex::new(&pattern).map_err(|source| Error::Rule {
-        id: spec.id.clone(),
-        source,
-    })?;
     Ok(Rule {
         id: Arc::from(spec.id),
         table,
@@ -426,7 +437,7 @@ fn compile(table: String, path: &Path, spec: RuleSpec) -> Result<Rule> {
         extend: spec.extend.unwrap_or_default(),
         examples: spec.examples,
         counter_examples: spec.counter_examples,
-        regex,
+        regex: OnceLock::new(),
     })
 }
 
