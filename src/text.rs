@@ -78,25 +78,41 @@ pub fn normalized_key(s: &str) -> (u64, usize) {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut n = 0;
     let mut pending_space = false;
-    let feed = |c: char, h: &mut u64, n: &mut usize| {
-        *h = (*h ^ u64::from(c as u32)).wrapping_mul(PRIME);
+    let feed = |c: u32, h: &mut u64, n: &mut usize| {
+        *h = (*h ^ u64::from(c)).wrapping_mul(PRIME);
         *n += 1;
     };
-    for c in s.chars() {
-        if c.is_alphanumeric() {
-            if pending_space && n > 0 {
-                feed(' ', &mut h, &mut n);
-            }
-            pending_space = false;
-            if c.is_ascii() {
-                feed(c.to_ascii_lowercase(), &mut h, &mut n);
-            } else {
-                for l in c.to_lowercase() {
-                    feed(l, &mut h, &mut n);
-                }
-            }
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // ASCII bytes are handled without decoding; other chars are decoded.
+        let (alnum, c, len) = if b < 0x80 {
+            (
+                b.is_ascii_alphanumeric(),
+                char::from(b.to_ascii_lowercase()),
+                1,
+            )
         } else {
+            // `i` is at a char boundary: ASCII bytes and whole chars are consumed.
+            let c = s[i..].chars().next().unwrap_or('\u{fffd}');
+            (c.is_alphanumeric(), c, c.len_utf8())
+        };
+        i += len;
+        if !alnum {
             pending_space = true;
+            continue;
+        }
+        if pending_space && n > 0 {
+            feed(u32::from(' '), &mut h, &mut n);
+        }
+        pending_space = false;
+        if len == 1 {
+            feed(c as u32, &mut h, &mut n);
+        } else {
+            for l in c.to_lowercase() {
+                feed(l as u32, &mut h, &mut n);
+            }
         }
     }
     (h, n)

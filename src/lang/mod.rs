@@ -38,9 +38,36 @@ static WORDS: LazyLock<HashMap<&'static str, u32, FxBuild>> = LazyLock::new(|| {
 /// Longest function word, in bytes.
 const MAX_STOPWORD_BYTES: usize = 16;
 
+/// A 65,536-bit filter of the function words: most tokens are no function
+/// word, and the filter says so without a hash-map lookup.
+static FILTER: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut bits = vec![0u64; 1024];
+    for w in WORDS.keys() {
+        let k = filter_key(w);
+        bits[k >> 6] |= 1 << (k & 63);
+    }
+    bits
+});
+
+fn filter_key(w: &str) -> usize {
+    let b = w.as_bytes();
+    let first = usize::from(b.first().copied().unwrap_or(0));
+    let second = usize::from(b.get(1).copied().unwrap_or(0));
+    let last = usize::from(b.last().copied().unwrap_or(0));
+    (b.len().wrapping_mul(0x9e37)
+        ^ first.wrapping_mul(0x85eb)
+        ^ second.wrapping_mul(0xc2b2)
+        ^ last.wrapping_mul(0x27d4))
+        & 0xffff
+}
+
 /// The bits of the languages `lower` is a function word of.
 fn languages_of(lower: &str) -> u32 {
     if lower.len() > MAX_STOPWORD_BYTES || lower.starts_with('\u{0}') {
+        return 0;
+    }
+    let k = filter_key(lower);
+    if FILTER[k >> 6] & (1 << (k & 63)) == 0 {
         return 0;
     }
     WORDS.get(lower).copied().unwrap_or(0)
