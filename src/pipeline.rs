@@ -196,28 +196,28 @@ impl Pipeline {
     /// pass dropped lines after them, at most [`MAX_ROUNDS`] times, so that
     /// cleaning the output again drops nothing more.
     pub fn mark(&self, doc: &Document<'_>, marks: &mut Marks) {
-        // Drops counted right after the first contextual pass: any drop after
-        // it may change a contextual verdict.
-        let mut after_contextual = None;
-        for pass in &self.passes {
+        // For each contextual pass, the drop count when it last finished: it
+        // runs again only if lines were dropped since.
+        let mut seen: Vec<Option<usize>> = vec![None; self.passes.len()];
+        for (k, pass) in self.passes.iter().enumerate() {
             pass.apply(doc, marks);
-            if pass.is_contextual() && after_contextual.is_none() {
-                after_contextual = Some(marks.dropped());
+            if pass.is_contextual() {
+                seen[k] = Some(marks.dropped());
             }
         }
-        let Some(mut before) = after_contextual else {
-            return;
-        };
-        let mut now = marks.dropped();
         for _ in 1..MAX_ROUNDS {
-            if now == before {
+            let mut ran = false;
+            for (k, pass) in self.passes.iter().enumerate() {
+                let Some(last) = seen[k] else { continue };
+                if last != marks.dropped() {
+                    pass.apply(doc, marks);
+                    seen[k] = Some(marks.dropped());
+                    ran = true;
+                }
+            }
+            if !ran {
                 break;
             }
-            for pass in self.passes.iter().filter(|p| p.is_contextual()) {
-                pass.apply(doc, marks);
-            }
-            before = now;
-            now = marks.dropped();
         }
     }
 }

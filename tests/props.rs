@@ -18,6 +18,12 @@ fn line() -> impl Strategy<Value = String> {
         Just("The council met on Tuesday to discuss the budget…".to_string()),
         Just("The council met on Tuesday to discuss the budget and the library.".to_string()),
         Just("A paragraph of real content that is long enough to repeat.".to_string()),
+        Just("The council voted on Tuesday to approve the budget, and the mayor said that the vote was the right one for the city and its people.".to_string()),
+        Just("Residents who spoke at the meeting were divided, but most of them said that they would accept a small rise in taxes for better roads.".to_string()),
+        Just("Home | News | Sport | Weather".to_string()),
+        Just("Privacy Policy".to_string()),
+        Just("Tour dates:".to_string()),
+        Just("© 2020 Example Media. All rights reserved.".to_string()),
         "[a-zA-Z ,.]{0,60}",
         "\\PC{0,40}",
     ]
@@ -35,8 +41,16 @@ fn non_blank_lines(s: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Cases per property: 512, or `PROPTEST_CASES` for a longer local run.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn output_is_a_subsequence_of_input_lines(text in doc()) {

@@ -190,6 +190,12 @@ impl Pass for ClassifierPass {
         Self::NAME
     }
 
+    /// The region depends on which lines are left: the pass runs again when a
+    /// later contextual pass drops lines after it.
+    fn is_contextual(&self) -> bool {
+        true
+    }
+
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
         // The first round uses boundaries. Cleaning the output again would see
         // no boundaries (they are gone), so the pass goes on without them until
