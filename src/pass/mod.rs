@@ -152,6 +152,8 @@ impl Reason {
 #[derive(Clone, Debug, Default)]
 pub struct Marks {
     reasons: Vec<Option<Reason>>,
+    /// Number of `Some` in `reasons`, kept up to date.
+    dropped: usize,
 }
 
 impl Marks {
@@ -159,6 +161,7 @@ impl Marks {
     pub fn new(lines: usize) -> Marks {
         Marks {
             reasons: vec![None; lines],
+            dropped: 0,
         }
     }
 
@@ -166,6 +169,7 @@ impl Marks {
     pub fn reset(&mut self, lines: usize) {
         self.reasons.clear();
         self.reasons.resize(lines, None);
+        self.dropped = 0;
     }
 
     /// True when line `index` is dropped.
@@ -179,6 +183,7 @@ impl Marks {
             return false;
         }
         self.reasons[index] = Some(reason.clone());
+        self.dropped += 1;
         true
     }
 
@@ -199,11 +204,13 @@ impl Marks {
 
     /// Number of dropped lines.
     pub fn dropped(&self) -> usize {
-        self.reasons.iter().filter(|r| r.is_some()).count()
+        self.dropped
     }
 
     pub(crate) fn take_reason(&mut self, index: usize) -> Option<Reason> {
-        self.reasons[index].take()
+        let r = self.reasons[index].take();
+        self.dropped -= usize::from(r.is_some());
+        r
     }
 }
 
