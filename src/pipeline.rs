@@ -275,6 +275,17 @@ fn bump(map: &mut std::collections::BTreeMap<String, u64>, key: &str) {
     }
 }
 
+/// Clean `text` with only `passes`, for the passes' unit tests.
+#[cfg(test)]
+pub(crate) fn clean_with(passes: Vec<PassConfig>, text: &str) -> String {
+    PipelineBuilder::new()
+        .passes(passes)
+        .build()
+        .unwrap()
+        .clean(text)
+        .text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ use std::io::Write;
 use predicates::prelude::*;
 use predicates::str::contains;
 
-use crate::util::{deboil, root};
+use crate::util::{deboil, jsonl_records, root};
 
 const PAGE: &str = "A real paragraph of the article, with a full stop.\n\nAdvertisement\n\nAnother real paragraph that ends the story.\n";
 const CLEAN: &str = "A real paragraph of the article, with a full stop.\n\nAnother real paragraph that ends the story.\n";
@@ -114,11 +114,7 @@ fn jsonl_round_trip_keeps_ids_order_and_fields() {
         .get_output()
         .stdout
         .clone();
-    let recs: Vec<serde_json::Value> = String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let recs = jsonl_records(&out);
     assert_eq!(recs.len(), 2);
     assert_eq!(recs[0]["id"], "b");
     assert_eq!(recs[0]["text"], CLEAN);
@@ -271,11 +267,7 @@ fn explain_jsonl_records() {
         .get_output()
         .stderr
         .clone();
-    let recs: Vec<serde_json::Value> = String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let recs = jsonl_records(&out);
     assert_eq!(recs[0]["type"], "drop");
     assert_eq!(recs[0]["data"]["rule"], "ad.label");
     assert_eq!(recs.last().unwrap()["type"], "doc");
@@ -556,11 +548,7 @@ fn scan_merge_and_clean_with_corpus_counts() {
         .get_output()
         .stdout
         .clone();
-    let recs: Vec<serde_json::Value> = String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let recs = jsonl_records(&out);
     assert_eq!(recs[0]["text"], "First story, with its own words.\n");
     assert_eq!(
         recs[1]["text"], "Second story, other words.\n",

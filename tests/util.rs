@@ -69,3 +69,12 @@ pub fn line_diff(expected: &str, got: &str) -> String {
     out.push_str("--------------------------------------------\n");
     out
 }
+
+/// Parse JSON Lines output into values, one per line.
+pub fn jsonl_records(out: &[u8]) -> Vec<serde_json::Value> {
+    std::str::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}

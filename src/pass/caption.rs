@@ -63,16 +63,10 @@ impl Pass for CaptionTagPass {
 
 #[cfg(test)]
 mod tests {
-    use crate::{PassConfig, PipelineBuilder};
+    use crate::PassConfig;
 
     fn clean(text: &str) -> String {
-        let passes = vec![PassConfig::Rules, PassConfig::CaptionTag];
-        PipelineBuilder::new()
-            .passes(passes)
-            .build()
-            .unwrap()
-            .clean(text)
-            .text
+        crate::pipeline::clean_with(vec![PassConfig::Rules, PassConfig::CaptionTag], text)
     }
 
     #[test]

@@ -345,18 +345,15 @@ impl ClassifierPass {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{PassConfig, PipelineBuilder};
+    use crate::PassConfig;
 
     fn clean(text: &str) -> String {
-        let passes = vec![PassConfig::Classifier {
-            min_region_words: 25,
-        }];
-        PipelineBuilder::new()
-            .passes(passes)
-            .build()
-            .unwrap()
-            .clean(text)
-            .text
+        crate::pipeline::clean_with(
+            vec![PassConfig::Classifier {
+                min_region_words: 25,
+            }],
+            text,
+        )
     }
 
     #[test]

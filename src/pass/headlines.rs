@@ -88,16 +88,10 @@ impl Pass for HeadlineListPass {
 
 #[cfg(test)]
 mod tests {
-    use crate::{PassConfig, PipelineBuilder};
+    use crate::PassConfig;
 
     fn clean(text: &str) -> String {
-        let passes = vec![PassConfig::Rules, PassConfig::HeadlineList];
-        PipelineBuilder::new()
-            .passes(passes)
-            .build()
-            .unwrap()
-            .clean(text)
-            .text
+        crate::pipeline::clean_with(vec![PassConfig::Rules, PassConfig::HeadlineList], text)
     }
 
     #[test]

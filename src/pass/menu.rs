@@ -130,16 +130,10 @@ impl Pass for MenuPass {
 
 #[cfg(test)]
 mod tests {
-    use crate::{PassConfig, PipelineBuilder};
+    use crate::PassConfig;
 
     fn clean(text: &str) -> String {
-        let passes = vec![PassConfig::Menu { min_run: 5 }];
-        PipelineBuilder::new()
-            .passes(passes)
-            .build()
-            .unwrap()
-            .clean(text)
-            .text
+        crate::pipeline::clean_with(vec![PassConfig::Menu { min_run: 5 }], text)
     }
 
     #[test]

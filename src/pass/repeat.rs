@@ -104,16 +104,10 @@ impl Pass for RepeatPass {
 
 #[cfg(test)]
 mod tests {
-    use crate::{PassConfig, PipelineBuilder};
+    use crate::PassConfig;
 
     fn clean(text: &str) -> String {
-        let passes = vec![PassConfig::Repeat { min_chars: 30 }];
-        PipelineBuilder::new()
-            .passes(passes)
-            .build()
-            .unwrap()
-            .clean(text)
-            .text
+        crate::pipeline::clean_with(vec![PassConfig::Repeat { min_chars: 30 }], text)
     }
 
     #[test]

@@ -133,15 +133,10 @@ impl Pass for RulePass {
 
 #[cfg(test)]
 mod tests {
-    use crate::{PassConfig, PipelineBuilder};
+    use crate::PassConfig;
 
     fn clean(text: &str) -> String {
-        PipelineBuilder::new()
-            .passes(vec![PassConfig::Rules])
-            .build()
-            .unwrap()
-            .clean(text)
-            .text
+        crate::pipeline::clean_with(vec![PassConfig::Rules], text)
     }
 
     #[test]

@@ -117,16 +117,10 @@ impl Pass for UiRunPass {
 
 #[cfg(test)]
 mod tests {
-    use crate::{PassConfig, PipelineBuilder};
+    use crate::PassConfig;
 
     fn clean(text: &str) -> String {
-        let passes = vec![PassConfig::UiRun { min_run: 3 }];
-        PipelineBuilder::new()
-            .passes(passes)
-            .build()
-            .unwrap()
-            .clean(text)
-            .text
+        crate::pipeline::clean_with(vec![PassConfig::UiRun { min_run: 3 }], text)
     }
 
     #[test]
