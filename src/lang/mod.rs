@@ -188,23 +188,32 @@ impl LineStats {
                 s.stopwords += usize::from(lang.has(token_languages(tok, &mut buf)));
             }
         };
-        for (i, c) in line.char_indices() {
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let at = i;
             s.chars += 1;
-            let alnum = if c.is_ascii() {
-                if c.is_ascii_digit() {
+            // ASCII bytes without decoding; other chars decoded whole.
+            let alnum = if b < 0x80 {
+                i += 1;
+                if b.is_ascii_digit() {
                     s.digits += 1;
                 }
-                c.is_ascii_alphanumeric()
+                b.is_ascii_alphanumeric()
             } else {
+                // `i` is at a char boundary: only whole chars are consumed.
+                let c = line[i..].chars().next().unwrap_or('\u{fffd}');
+                i += c.len_utf8();
                 if is_unspaced(c) {
                     s.unspaced += 1;
                 }
                 c.is_alphanumeric()
             };
             match (alnum, token_start) {
-                (true, None) => token_start = Some(i),
+                (true, None) => token_start = Some(at),
                 (false, Some(start)) => {
-                    close(start, i, &mut s);
+                    close(start, at, &mut s);
                     token_start = None;
                 }
                 _ => {}
