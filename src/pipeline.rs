@@ -167,6 +167,13 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
+    /// True when a pass looks at the document's host (corpus counts are set).
+    pub fn uses_hosts(&self) -> bool {
+        self.passes
+            .iter()
+            .any(|p| p.name() == crate::corpus::CorpusRepeatPass::NAME)
+    }
+
     /// The names of the passes, in order.
     pub fn pass_names(&self) -> Vec<&'static str> {
         self.passes.iter().map(|p| p.name()).collect()
@@ -238,11 +245,8 @@ fn assemble(doc: &Document<'_>, marks: &mut Marks) -> Cleaned {
             let line = &doc.lines()[i];
             let reason = marks.take_reason(i);
             stats.lines_in += 1;
-            if let Some(r) = &reason {
+            if reason.is_some() {
                 stats.lines_dropped += 1;
-                bump(&mut stats.by_kind, r.kind.as_str());
-                bump(&mut stats.by_pass, r.pass);
-                bump(&mut stats.by_rule, &r.rule);
             } else {
                 if first_in_block && !out.is_empty() {
                     out.push_str(eol);
@@ -259,6 +263,22 @@ fn assemble(doc: &Document<'_>, marks: &mut Marks) -> Cleaned {
         }
     }
     stats.bytes_out = out.len() as u64;
+    // Tally per distinct reason first (a document has few), then fill the maps.
+    let mut tally: Vec<(&Reason, u64)> = Vec::new();
+    for r in decisions.iter().filter_map(|d| d.reason.as_ref()) {
+        match tally
+            .iter_mut()
+            .find(|(t, _)| Arc::ptr_eq(&t.rule, &r.rule) || t.rule == r.rule)
+        {
+            Some((_, n)) => *n += 1,
+            None => tally.push((r, 1)),
+        }
+    }
+    for (r, n) in tally {
+        bump(&mut stats.by_kind, r.kind.as_str(), n);
+        bump(&mut stats.by_pass, r.pass, n);
+        bump(&mut stats.by_rule, &r.rule, n);
+    }
     Cleaned {
         text: out,
         decisions,
@@ -266,11 +286,11 @@ fn assemble(doc: &Document<'_>, marks: &mut Marks) -> Cleaned {
     }
 }
 
-fn bump(map: &mut std::collections::BTreeMap<String, u64>, key: &str) {
+fn bump(map: &mut std::collections::BTreeMap<String, u64>, key: &str, by: u64) {
     match map.get_mut(key) {
-        Some(n) => *n += 1,
+        Some(n) => *n += by,
         None => {
-            map.insert(key.to_string(), 1);
+            map.insert(key.to_string(), by);
         }
     }
 }

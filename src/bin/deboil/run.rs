@@ -614,12 +614,23 @@ fn record(
         raw.push(b'\n');
         return RecordResult::NoText(raw);
     };
-    let id = rec
-        .id(&opts.id_field)
-        .unwrap_or_else(|| format!("{name}:{n}"));
-    let host = rec
-        .get_str(&opts.url_field)
-        .map(|u| deboil::corpus::host_of(&u));
+    // The id names records in explanations only; the host matters only to
+    // corpus counts: neither is parsed when unused.
+    let id = if ctx.cfg.explain.is_some() {
+        rec.id(&opts.id_field)
+            .unwrap_or_else(|| format!("{name}:{n}"))
+    } else {
+        String::new()
+    };
+    let host = ctx
+        .cfg
+        .pipeline
+        .uses_hosts()
+        .then(|| {
+            rec.get_str(&opts.url_field)
+                .map(|u| deboil::corpus::host_of(&u))
+        })
+        .flatten();
     let (cleaned, explain) = ctx.render(p, &id, &text, host.as_deref());
     let spans = opts
         .spans_field
