@@ -20,7 +20,8 @@
 //! article paragraphs are separated by blank lines); a short sentence a little;
 //! other short lines a small cost; bad lines a larger one. Lines already dropped
 //! as comment forms and footers are strong boundaries, related and trending
-//! headings, navigation, promos and syndication notes weak ones. The
+//! headings, promos and syndication notes weak ones, and navigation costs what
+//! a bad line costs. The
 //! main-content region is the contiguous run of lines with the largest total
 //! (maximum subarray); when a line right after it ends with a colon, the list
 //! it announces joins the region. Short lines inside the region are kept
