@@ -475,15 +475,17 @@ mod tests {
             )
             .build()
             .unwrap();
+        // The override keeps the pattern and the kind but bounds the length.
+        let rule = set
+            .rules()
+            .iter()
+            .find(|r| &*r.id == "ad.story-continues")
+            .unwrap();
+        assert_eq!(rule.max_chars, Some(10));
+        assert_eq!(rule.kind, Kind::Ad);
         assert!(
             set.match_line("Advertisement - story continues below")
                 .is_none()
-                || set
-                    .match_line("Advertisement - story continues below")
-                    .unwrap()
-                    .id
-                    .as_ref()
-                    != "ad.story-continues"
         );
     }
 
