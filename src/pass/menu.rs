@@ -98,13 +98,11 @@ impl Pass for MenuPass {
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
         let runs = Reason::new(Self::NAME, "menu.short-line-run", Kind::Navigation);
         let separated = Reason::new(Self::NAME, "menu.separated-items", Kind::Navigation);
+        let mut lines: Vec<usize> = Vec::new();
         for block in doc.blocks() {
             // Kept lines of the paragraph; dropped ones are as if gone.
-            let lines: Vec<usize> = block
-                .lines
-                .clone()
-                .filter(|&i| !marks.is_dropped(i))
-                .collect();
+            lines.clear();
+            lines.extend(block.lines.clone().filter(|&i| !marks.is_dropped(i)));
             let mut k = 0;
             while k < lines.len() {
                 let t = doc.line_text(lines[k]).trim();
