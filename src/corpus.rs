@@ -30,12 +30,15 @@
 //! ```
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::convert::Infallible;
 use std::io::{self, BufRead, Write};
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::pass::{Kind, Marks, Pass, Reason};
+use crate::text;
 
 /// Header line of a counts file.
 pub const HEADER: &str = "# deboil-counts v1";
@@ -48,33 +51,14 @@ pub fn try_line_key(line: &str) -> Option<u64> {
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut h = OFFSET;
     let mut any = false;
-    let mut pending_space = false;
-    let feed = |h: &mut u64, c: char| {
+    let ControlFlow::Continue(()) = text::walk_normalized::<Infallible>(line, true, |c| {
         let mut buf = [0u8; 4];
         for b in c.encode_utf8(&mut buf).bytes() {
-            *h = (*h ^ u64::from(b)).wrapping_mul(PRIME);
+            h = (h ^ u64::from(b)).wrapping_mul(PRIME);
         }
-    };
-    for c in line.chars() {
-        if c.is_alphanumeric() {
-            if pending_space && any {
-                feed(&mut h, ' ');
-            }
-            pending_space = false;
-            any = true;
-            if c.is_numeric() {
-                feed(&mut h, '0');
-            } else if c.is_ascii() {
-                feed(&mut h, c.to_ascii_lowercase());
-            } else {
-                for l in c.to_lowercase() {
-                    feed(&mut h, l);
-                }
-            }
-        } else {
-            pending_space = true;
-        }
-    }
+        any = true;
+        ControlFlow::Continue(())
+    });
     any.then_some(h)
 }
 

@@ -1,5 +1,8 @@
 //! Small text measures shared by the passes. All work on any UTF-8 and never panic.
 
+use std::convert::Infallible;
+use std::ops::ControlFlow;
+
 /// Number of white-space separated words.
 pub fn word_count(s: &str) -> usize {
     s.split_whitespace().count()
@@ -40,35 +43,56 @@ pub fn strip_ellipsis(s: &str) -> &str {
 /// run of anything else into one space. Appends to `out` (cleared first).
 pub fn normalize_into(s: &str, out: &mut String) {
     out.clear();
+    let ControlFlow::Continue(()) = walk_normalized::<Infallible>(s, false, |c| {
+        out.push(c);
+        ControlFlow::Continue(())
+    });
+}
+
+/// Feed the normalisation of `s` (see [`normalize_into`]) to `f`, char by
+/// char, with every digit as `0` when `fold_digits`; `f` may stop the walk.
+/// The one place the normalisation is defined: strings, keys and prefix
+/// checks all walk it. ASCII bytes are handled without decoding.
+pub fn walk_normalized<B>(
+    s: &str,
+    fold_digits: bool,
+    mut f: impl FnMut(char) -> ControlFlow<B>,
+) -> ControlFlow<B> {
+    let bytes = s.as_bytes();
+    let mut emitted = false;
     let mut pending_space = false;
-    if s.is_ascii() {
-        // Fast path: bytes are chars.
-        for b in s.bytes() {
-            if b.is_ascii_alphanumeric() {
-                if pending_space && !out.is_empty() {
-                    out.push(' ');
-                }
-                pending_space = false;
-                out.push(b.to_ascii_lowercase() as char);
-            } else {
-                pending_space = true;
-            }
-        }
-        return;
-    }
-    for c in s.chars() {
-        if c.is_alphanumeric() {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            pending_space = false;
-            for l in c.to_lowercase() {
-                out.push(l);
-            }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let c = if b < 0x80 {
+            i += 1;
+            char::from(b)
         } else {
+            // `i` is at a char boundary: ASCII bytes and whole chars are consumed.
+            let c = s[i..].chars().next().unwrap_or('\u{fffd}');
+            i += c.len_utf8();
+            c
+        };
+        if !c.is_alphanumeric() {
             pending_space = true;
+            continue;
+        }
+        if pending_space && emitted {
+            f(' ')?;
+        }
+        pending_space = false;
+        emitted = true;
+        if fold_digits && c.is_numeric() {
+            f('0')?;
+        } else if c.is_ascii() {
+            f(c.to_ascii_lowercase())?;
+        } else {
+            for l in c.to_lowercase() {
+                f(l)?;
+            }
         }
     }
+    ControlFlow::Continue(())
 }
 
 /// A 64-bit key of the normalised text (see [`normalize_into`]) and its length
@@ -77,44 +101,11 @@ pub fn normalized_key(s: &str) -> (u64, usize) {
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut n = 0;
-    let mut pending_space = false;
-    let feed = |c: u32, h: &mut u64, n: &mut usize| {
-        *h = (*h ^ u64::from(c)).wrapping_mul(PRIME);
-        *n += 1;
-    };
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        // ASCII bytes are handled without decoding; other chars are decoded.
-        let (alnum, c, len) = if b < 0x80 {
-            (
-                b.is_ascii_alphanumeric(),
-                char::from(b.to_ascii_lowercase()),
-                1,
-            )
-        } else {
-            // `i` is at a char boundary: ASCII bytes and whole chars are consumed.
-            let c = s[i..].chars().next().unwrap_or('\u{fffd}');
-            (c.is_alphanumeric(), c, c.len_utf8())
-        };
-        i += len;
-        if !alnum {
-            pending_space = true;
-            continue;
-        }
-        if pending_space && n > 0 {
-            feed(u32::from(' '), &mut h, &mut n);
-        }
-        pending_space = false;
-        if len == 1 {
-            feed(c as u32, &mut h, &mut n);
-        } else {
-            for l in c.to_lowercase() {
-                feed(l as u32, &mut h, &mut n);
-            }
-        }
-    }
+    let ControlFlow::Continue(()) = walk_normalized::<Infallible>(s, false, |c| {
+        h = (h ^ u64::from(c as u32)).wrapping_mul(PRIME);
+        n += 1;
+        ControlFlow::Continue(())
+    });
     (h, n)
 }
 
@@ -123,42 +114,13 @@ pub fn normalized_key(s: &str) -> (u64, usize) {
 /// difference, without allocating.
 pub fn normalized_extends(s: &str, prefix: &str) -> bool {
     let mut want = prefix.chars();
-    let mut started = false;
-    let mut pending_space = false;
-    let mut step = |c: char| -> Option<bool> {
-        // Some(false): mismatch; Some(true): prefix done and more follows; None: go on.
-        match want.next() {
-            Some(w) if w == c => None,
-            Some(_) => Some(false),
-            None => Some(true),
-        }
-    };
-    for c in s.chars() {
-        if c.is_alphanumeric() {
-            if pending_space
-                && started
-                && let Some(r) = step(' ')
-            {
-                return r;
-            }
-            pending_space = false;
-            started = true;
-            if c.is_ascii() {
-                if let Some(r) = step(c.to_ascii_lowercase()) {
-                    return r;
-                }
-            } else {
-                for l in c.to_lowercase() {
-                    if let Some(r) = step(l) {
-                        return r;
-                    }
-                }
-            }
-        } else {
-            pending_space = true;
-        }
-    }
-    false
+    // Break(true): the prefix matched and more follows; Break(false): a mismatch.
+    let walk = walk_normalized(s, false, |c| match want.next() {
+        Some(w) if w == c => ControlFlow::Continue(()),
+        Some(_) => ControlFlow::Break(false),
+        None => ControlFlow::Break(true),
+    });
+    walk == ControlFlow::Break(true)
 }
 
 /// Normalise into a new string (see [`normalize_into`]).
