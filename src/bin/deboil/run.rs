@@ -93,12 +93,7 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         builder.disable(name.clone());
     }
     if let Some(path) = &args.counts {
-        let input = Input::File {
-            path: path.clone(),
-            rel: path.clone(),
-        };
-        let counts = deboil::corpus::Counts::read_min(input.open()?, args.min_docs)
-            .with_context(|| format!("{}: reading counts", path.display()))?;
+        let counts = crate::scan::read_counts(path, args.min_docs)?;
         builder.corpus_counts(std::sync::Arc::new(counts), args.min_docs);
     }
     let pipeline = builder.build()?;
@@ -127,11 +122,7 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         ExplainFormatArg::Tsv => ExplainFormat::Tsv,
         ExplainFormatArg::Jsonl => ExplainFormat::Jsonl,
     };
-    let threads = args.threads.map(|n| n.get()).unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let threads = thread_count(args.threads);
     let total: u64 = inputs.iter().filter_map(Input::size).sum();
     let progress = args.progress || (!args.quiet && io::stderr().is_terminal() && total > 64 << 20);
     Ok(RunConfig {
@@ -146,6 +137,14 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         progress,
         quiet: args.quiet,
     })
+}
+
+/// Worker threads for `-j`: the number asked for, or one per CPU.
+pub fn thread_count(asked: Option<std::num::NonZeroUsize>) -> usize {
+    asked.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n.get(),
+    )
 }
 
 /// Diagnostics on stderr with the `deboil:` prefix; remembers whether any error was reported.

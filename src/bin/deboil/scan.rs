@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::args::{MergeArgs, OnError, ScanArgs};
 use crate::io::{Input, Output, expand};
 use crate::jsonl::{self, Record};
-use crate::run::{Messages, read_chunk};
+use crate::run::{Messages, read_chunk, thread_count};
 
 /// Keys of one JSONL record, or why it was skipped.
 enum Scanned {
@@ -36,10 +36,7 @@ fn scan_line(args: &ScanArgs, line: &[u8]) -> Scanned {
 }
 
 pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
-    let threads = args.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |n| n.get(),
-    );
+    let threads = thread_count(args.threads);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
@@ -114,16 +111,21 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
     Ok(())
 }
 
+/// Read a counts file (decompressed by its magic bytes), keeping entries of at
+/// least `min_docs` documents.
+pub fn read_counts(path: &std::path::Path, min_docs: u32) -> Result<Counts> {
+    let input = Input::File {
+        path: path.to_path_buf(),
+        rel: path.to_path_buf(),
+    };
+    Counts::read_min(input.open()?, min_docs)
+        .with_context(|| format!("{}: reading counts", path.display()))
+}
+
 pub fn merge(args: &MergeArgs) -> Result<()> {
     let mut total = Counts::default();
     for path in &args.inputs {
-        let input = Input::File {
-            path: path.clone(),
-            rel: path.clone(),
-        };
-        let counts = Counts::read(input.open()?)
-            .with_context(|| format!("{}: reading counts", path.display()))?;
-        total.merge(counts);
+        total.merge(read_counts(path, 0)?);
     }
     let mut out = Output::create(&args.output)?;
     total
