@@ -146,10 +146,14 @@ pub fn is_headline_like(s: &str) -> bool {
     first_ok && (!ends_sentence(t) || ends_with_ellipsis(t) || t.ends_with('?'))
 }
 
-/// A short fragment: at most `max_words` words and 40 chars, not ending like a sentence.
-pub fn is_fragment(s: &str, max_words: usize) -> bool {
+/// A short fragment (a label, a menu item, a tag): not blank, at most
+/// `max_words` words and `max_chars` chars, not ending like a sentence.
+pub fn is_fragment(s: &str, max_words: usize, max_chars: usize) -> bool {
     let t = s.trim();
-    !t.is_empty() && word_count(t) <= max_words && chars_upto(t, 40) <= 40 && !ends_sentence(t)
+    !t.is_empty()
+        && chars_upto(t, max_chars) <= max_chars
+        && word_count(t) <= max_words
+        && !ends_sentence(t)
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ impl Pass for CaptionTagPass {
             for j in [i.wrapping_sub(1), i + 1] {
                 if block.contains(&j)
                     && !marks.is_dropped(j)
-                    && text::is_fragment(doc.line_text(j), 3)
+                    && text::is_fragment(doc.line_text(j), 3, 40)
                 {
                     marks.drop_line(j, &reason);
                 }

@@ -54,11 +54,7 @@ impl MenuPass {
     }
 
     fn is_item(t: &str) -> bool {
-        !t.is_empty()
-            && text::chars_upto(t, MAX_CHARS) <= MAX_CHARS
-            && text::word_count(t) <= MAX_WORDS
-            && !text::ends_sentence(t)
-            && !has_list_marker(t)
+        text::is_fragment(t, MAX_WORDS, MAX_CHARS) && !has_list_marker(t)
     }
 
     fn is_separated_menu(t: &str) -> bool {

@@ -98,10 +98,7 @@ impl Pass for UiRunPass {
                 continue;
             }
             let t = doc.line_text(i).trim();
-            let short = text::chars_upto(t, MAX_CHARS) <= MAX_CHARS
-                && text::word_count(t) <= MAX_WORDS
-                && !text::ends_sentence(t);
-            if short {
+            if text::is_fragment(t, MAX_WORDS, MAX_CHARS) {
                 let label = self.rules.match_label(t).is_some();
                 run.push(i);
                 is_label.push(label);
