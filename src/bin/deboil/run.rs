@@ -534,9 +534,6 @@ fn run_jsonl(
                 (None, None) => unreachable!("an output exists for every target"),
             };
             for ((n, _), res) in chunk.iter().zip(results) {
-                if let Some(bar) = bar {
-                    bar.inc(0);
-                }
                 match res {
                     RecordResult::Done(r) => {
                         if r.invalid_utf8 {
