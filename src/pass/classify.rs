@@ -254,42 +254,33 @@ impl ClassifierPass {
         if kept.is_empty() {
             return;
         }
-        // Kept lines per paragraph: html-to-text output separates paragraphs by
+        // Good lines per paragraph: html-to-text output separates paragraphs by
         // blank lines but list items (teasers, link lists) by single newlines.
         let mut per_block = vec![0usize; doc.blocks().len()];
         let mut feats = Vec::with_capacity(kept.len());
         for &i in &kept {
-            if marks.is_dropped(i) {
-                feats.push(None);
-                continue;
-            }
-            let t = doc.line_text(i).trim();
             // Lines live now were live when the features were measured.
-            let Some((s, class)) = lines[i] else {
+            let live = if marks.is_dropped(i) { None } else { lines[i] };
+            let Some((s, class)) = live else {
                 feats.push(None);
                 continue;
             };
+            let block = doc.lines()[i].block;
             if class == LineClass::Good {
-                per_block[doc.lines()[i].block] += 1;
+                per_block[block] += 1;
             }
-            feats.push(Some((t, s, class, doc.lines()[i].block)));
+            feats.push(Some((doc.line_text(i).trim(), s, class, block)));
         }
-        let feats: Vec<_> = feats
-            .into_iter()
-            .map(|f| f.map(|(t, s, c, b)| (t, s, c, per_block[b] > 1)))
-            .collect();
-        let good: Vec<bool> = feats
-            .iter()
-            .flatten()
-            .filter(|f| f.2 == LineClass::Good)
-            .map(|f| f.3)
-            .collect();
         // Only where most running text stands in paragraphs of its own.
-        let paragraphed = good.iter().filter(|&&l| !l).count() * 2 >= good.len();
+        let good = feats.iter().flatten().filter(|f| f.2 == LineClass::Good);
+        let (all, alone) = good.fold((0, 0), |(n, a), f| {
+            (n + 1, a + usize::from(per_block[f.3] == 1))
+        });
+        let paragraphed = alone * 2 >= all;
         let mut scores = Vec::with_capacity(kept.len());
         let mut good_words = Vec::with_capacity(kept.len());
         for (&i, f) in kept.iter().zip(&feats) {
-            let Some((t, s, class, listed)) = f else {
+            let Some((t, s, class, block)) = f else {
                 let cost = marks
                     .reason(i)
                     .and_then(|r| boundary_cost(r.kind))
@@ -299,7 +290,8 @@ impl ClassifierPass {
                 continue;
             };
             let mut sc = Self::score(*class, s, t, lang);
-            if *class == LineClass::Good && *listed && paragraphed && sc > 0.0 {
+            let listed = per_block[*block] > 1;
+            if *class == LineClass::Good && listed && paragraphed && sc > 0.0 {
                 sc *= LISTED_FACTOR;
             }
             scores.push(sc);
