@@ -11,97 +11,245 @@
 //! assert_eq!(s.words, 9);
 //! assert!(s.stop_ratio() > 0.4);
 //! ```
+//!
+//! A line is read once: [`LineScan::of`] counts its chars and words and, for
+//! every language at once, its function words. Detection sums those counts
+//! over lines ([`Lang::from_scans`]) and [`LineScan::stats`] reads one
+//! language's count back, so a classifier tokenises each line a single time.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 mod stopwords;
 
 pub use stopwords::STOPWORDS;
 
+/// Number of packaged languages.
+const LANGS: usize = STOPWORDS.len();
+
 // One bit per language in a u32.
-const _: () = assert!(STOPWORDS.len() <= 32);
+const _: () = assert!(LANGS <= 32);
 
-/// Every function word, with a bit per language (index into [`STOPWORDS`]) it
-/// belongs to: one hash lookup per token answers for all languages at once.
-static WORDS: LazyLock<HashMap<&'static str, u32, FxBuild>> = LazyLock::new(|| {
-    let mut map: HashMap<&'static str, u32, FxBuild> = HashMap::default();
-    for (k, (_, words)) in STOPWORDS.iter().enumerate() {
-        for w in words.split(' ') {
-            debug_assert!(w.len() <= MAX_STOPWORD_BYTES, "{w}");
-            *map.entry(w).or_insert(0) |= 1 << k;
-        }
-    }
-    map
-});
-
-/// Longest function word, in bytes.
+/// Longest function word, in bytes: a token is packed, lowercased, into a
+/// `u128` key, and longer tokens are no function word.
 const MAX_STOPWORD_BYTES: usize = 16;
 
-/// A 65,536-bit filter of the function words: most tokens are no function
-/// word, and the filter says so without a hash-map lookup.
-static FILTER: LazyLock<Vec<u64>> = LazyLock::new(|| {
-    let mut bits = vec![0u64; 1024];
-    for w in WORDS.keys() {
-        let k = filter_key(w);
-        bits[k >> 6] |= 1 << (k & 63);
-    }
-    bits
-});
-
-fn filter_key(w: &str) -> usize {
-    let b = w.as_bytes();
-    let first = usize::from(b.first().copied().unwrap_or(0));
-    let second = usize::from(b.get(1).copied().unwrap_or(0));
-    let last = usize::from(b.last().copied().unwrap_or(0));
-    (b.len().wrapping_mul(0x9e37)
-        ^ first.wrapping_mul(0x85eb)
-        ^ second.wrapping_mul(0xc2b2)
-        ^ last.wrapping_mul(0x27d4))
-        & 0xffff
+/// Open-addressing table from a packed function word to the bits of the
+/// languages (indices into [`STOPWORDS`]) it belongs to: one probe answers
+/// for all languages at once, with no hashing of strings.
+struct WordTable {
+    keys: Box<[u128]>,
+    bits: Box<[u32]>,
 }
 
-/// The bits of the languages `lower` is a function word of.
-fn languages_of(lower: &str) -> u32 {
-    if lower.len() > MAX_STOPWORD_BYTES || lower.starts_with('\u{0}') {
-        return 0;
-    }
-    let k = filter_key(lower);
-    if FILTER[k >> 6] & (1 << (k & 63)) == 0 {
-        return 0;
-    }
-    WORDS.get(lower).copied().unwrap_or(0)
-}
+/// log2 of the table's slots: about three times the packaged words.
+const TABLE_BITS: u32 = 11;
 
-/// FxHash (rustc's hasher): short keys, no untrusted-input concern here since
-/// the table is fixed and only looked up.
-#[derive(Clone, Copy, Default)]
-struct FxBuild;
-
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl std::hash::BuildHasher for FxBuild {
-    type Hasher = FxHasher;
-    fn build_hasher(&self) -> FxHasher {
-        FxHasher(0)
-    }
-}
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+impl WordTable {
+    fn build() -> WordTable {
+        let mut table = WordTable {
+            keys: vec![0; 1 << TABLE_BITS].into_boxed_slice(),
+            bits: vec![0; 1 << TABLE_BITS].into_boxed_slice(),
+        };
+        for (k, (_, words)) in STOPWORDS.iter().enumerate() {
+            for w in words.split(' ') {
+                let key = pack(w.as_bytes());
+                assert!(key != 0, "function word {w:?} is empty or too long");
+                let mut i = slot(key);
+                while table.keys[i] != 0 && table.keys[i] != key {
+                    i = (i + 1) & ((1 << TABLE_BITS) - 1);
+                }
+                table.keys[i] = key;
+                table.bits[i] |= 1 << k;
+            }
         }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        table
+    }
+
+    /// The language bits of a packed key (0 for the key 0: no word).
+    #[inline]
+    fn get(&self, key: u128) -> u32 {
+        if key == 0 {
+            return 0;
+        }
+        let mut i = slot(key);
+        loop {
+            let k = self.keys[i];
+            if k == key {
+                return self.bits[i];
+            }
+            if k == 0 {
+                return 0;
+            }
+            i = (i + 1) & ((1 << TABLE_BITS) - 1);
         }
     }
-    fn finish(&self) -> u64 {
-        self.0
+}
+
+static WORDS: LazyLock<WordTable> = LazyLock::new(WordTable::build);
+
+/// `bytes` packed little-endian into a `u128`, zero-padded; 0 when empty or
+/// longer than [`MAX_STOPWORD_BYTES`].
+fn pack(bytes: &[u8]) -> u128 {
+    if bytes.is_empty() || bytes.len() > MAX_STOPWORD_BYTES {
+        return 0;
+    }
+    bytes
+        .iter()
+        .enumerate()
+        .fold(0, |key, (n, &b)| key | u128::from(b) << (8 * n))
+}
+
+#[inline]
+fn slot(key: u128) -> usize {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let x = (key as u64) ^ ((key >> 64) as u64).wrapping_mul(K);
+    (x.wrapping_mul(K) >> (64 - TABLE_BITS)) as usize
+}
+
+/// Byte classes for ASCII: alphanumeric, digit.
+const ALNUM: u8 = 1;
+const DIGIT: u8 = 2;
+static ASCII: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_digit() {
+            t[b] = ALNUM | DIGIT;
+        } else if c.is_ascii_alphabetic() {
+            t[b] = ALNUM;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// The token being read: its lowercase form packed as far as it fits.
+struct Token {
+    start: usize,
+    key: u128,
+    lower_len: usize,
+    unspaced: bool,
+}
+
+impl Token {
+    #[inline]
+    fn push(&mut self, b: u8) {
+        if self.lower_len < MAX_STOPWORD_BYTES {
+            self.key |= u128::from(b) << (8 * self.lower_len);
+        }
+        self.lower_len += 1;
+    }
+
+    /// The packed key, or 0 when the token or its lowercase form is too long.
+    #[inline]
+    fn key(&self, end: usize) -> u128 {
+        if end - self.start > MAX_STOPWORD_BYTES || self.lower_len > MAX_STOPWORD_BYTES {
+            0
+        } else {
+            self.key
+        }
+    }
+}
+
+/// Walk `line` once: count its chars, digits and unspaced chars into a
+/// [`LineStats`] (words and stopwords left at 0), and call `on_token` with the
+/// packed lowercase key (0 when too long for a function word) of every
+/// alphanumeric run, and whether it starts with a char of a script written
+/// without spaces.
+#[inline]
+fn walk(line: &str, mut on_token: impl FnMut(u128, bool)) -> LineStats {
+    let bytes = line.as_bytes();
+    let mut s = LineStats::default();
+    let mut tok: Option<Token> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        s.chars += 1;
+        if b < 0x80 {
+            let class = ASCII[usize::from(b)];
+            s.digits += usize::from(class & DIGIT != 0);
+            if class & ALNUM != 0 {
+                // `b | 0x20` lowercases ASCII letters and leaves digits alone.
+                tok.get_or_insert(Token {
+                    start: i,
+                    key: 0,
+                    lower_len: 0,
+                    unspaced: false,
+                })
+                .push(b | 0x20);
+            } else if let Some(t) = tok.take() {
+                on_token(t.key(i), t.unspaced);
+            }
+            i += 1;
+            continue;
+        }
+        // `i` is at a char boundary: only whole chars are consumed.
+        let c = line[i..].chars().next().unwrap_or('\u{fffd}');
+        let unspaced = is_unspaced(c);
+        s.unspaced += usize::from(unspaced);
+        if c.is_alphanumeric() {
+            let t = tok.get_or_insert(Token {
+                start: i,
+                key: 0,
+                lower_len: 0,
+                unspaced,
+            });
+            let mut buf = [0u8; 4];
+            for l in c.to_lowercase() {
+                l.encode_utf8(&mut buf).bytes().for_each(|b| t.push(b));
+            }
+        } else if let Some(t) = tok.take() {
+            on_token(t.key(i), t.unspaced);
+        }
+        i += c.len_utf8();
+    }
+    if let Some(t) = tok {
+        on_token(t.key(bytes.len()), t.unspaced);
+    }
+    s
+}
+
+/// One line, read once: counts for every language at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LineScan {
+    /// Chars, digits, unspaced chars and words; `stopwords` is left at 0.
+    base: LineStats,
+    /// Alphanumeric runs, as language detection counts them.
+    tokens: usize,
+    /// Function words per language (index into [`STOPWORDS`]).
+    hits: [u32; LANGS],
+}
+
+impl LineScan {
+    /// Read `line`.
+    pub fn of(line: &str) -> LineScan {
+        let table = &*WORDS;
+        let mut scan = LineScan::default();
+        let (mut tokens, mut words) = (0, 0);
+        let hits = &mut scan.hits;
+        let mut base = walk(line, |key, unspaced| {
+            tokens += 1;
+            words += usize::from(!unspaced);
+            // Tokens of unspaced scripts are no function word: their bits are 0.
+            let mut bits = table.get(key);
+            while bits != 0 {
+                hits[bits.trailing_zeros() as usize] += 1;
+                bits &= bits - 1;
+            }
+        });
+        base.words = words + base.unspaced / 2;
+        scan.base = base;
+        scan.tokens = tokens;
+        scan
+    }
+
+    /// The line's statistics for a document in `lang`.
+    pub fn stats(&self, lang: &Lang) -> LineStats {
+        LineStats {
+            stopwords: lang.index.map_or(0, |k| self.hits[k] as usize),
+            ..self.base
+        }
     }
 }
 
@@ -118,41 +266,74 @@ const SAMPLE_WORDS: usize = 1000;
 
 impl Lang {
     /// Guess the language of `lines`: the one whose function words cover the
-    /// most tokens, if they cover at least 10% of them.
+    /// most of their first 1,000 tokens, if they cover at least 10% of them.
     pub fn detect<'a>(lines: impl IntoIterator<Item = &'a str>) -> Lang {
-        let mut hits = [0usize; 32];
-        let mut total = 0;
-        let mut buf = String::new();
-        'outer: for line in lines {
-            for tok in tokens(line) {
-                let mut bits = token_languages(tok, &mut buf);
-                while bits != 0 {
-                    hits[bits.trailing_zeros() as usize] += 1;
-                    bits &= bits - 1;
-                }
-                total += 1;
-                if total >= SAMPLE_WORDS {
-                    break 'outer;
-                }
+        let mut d = Detector::default();
+        for line in lines {
+            if !d.add(line, &LineScan::of(line)) {
+                break;
             }
         }
-        if total < MIN_WORDS {
-            return Lang::default();
+        d.finish()
+    }
+
+    /// [`Lang::detect`] over lines already scanned: `(line, scan)` pairs.
+    pub fn from_scans<'a>(lines: impl IntoIterator<Item = (&'a str, &'a LineScan)>) -> Lang {
+        let mut d = Detector::default();
+        for (line, scan) in lines {
+            if !d.add(line, scan) {
+                break;
+            }
         }
-        let best = (0..STOPWORDS.len()).max_by_key(|&k| (hits[k], usize::MAX - k));
-        Lang {
-            index: best.filter(|&k| hits[k] * 10 >= total),
-        }
+        d.finish()
     }
 
     /// The ISO 639-1 code, if a language was detected.
     pub fn code(&self) -> Option<&'static str> {
         self.index.map(|k| STOPWORDS[k].0)
     }
+}
 
-    /// True when `bits` (from [`token_languages`]) include this language.
-    fn has(&self, bits: u32) -> bool {
-        self.index.is_some_and(|k| bits & (1 << k) != 0)
+/// Function-word hits per language over the first [`SAMPLE_WORDS`] tokens.
+#[derive(Default)]
+struct Detector {
+    hits: [usize; LANGS],
+    total: usize,
+}
+
+impl Detector {
+    /// Count one line; false once the sample is full.
+    fn add(&mut self, line: &str, scan: &LineScan) -> bool {
+        if self.total + scan.tokens <= SAMPLE_WORDS {
+            for (h, &n) in self.hits.iter_mut().zip(&scan.hits) {
+                *h += n as usize;
+            }
+            self.total += scan.tokens;
+        } else {
+            // The line that fills the sample counts up to its last place.
+            let table = &*WORDS;
+            walk(line, |key, _| {
+                if self.total < SAMPLE_WORDS {
+                    let mut bits = table.get(key);
+                    while bits != 0 {
+                        self.hits[bits.trailing_zeros() as usize] += 1;
+                        bits &= bits - 1;
+                    }
+                    self.total += 1;
+                }
+            });
+        }
+        self.total < SAMPLE_WORDS
+    }
+
+    fn finish(&self) -> Lang {
+        if self.total < MIN_WORDS {
+            return Lang::default();
+        }
+        let best = (0..LANGS).max_by_key(|&k| (self.hits[k], usize::MAX - k));
+        Lang {
+            index: best.filter(|&k| self.hits[k] * 10 >= self.total),
+        }
     }
 }
 
@@ -174,56 +355,7 @@ pub struct LineStats {
 impl LineStats {
     /// Measure `line` for a document in `lang`.
     pub fn of(line: &str, lang: &Lang) -> LineStats {
-        let mut s = LineStats::default();
-        let mut buf = String::new();
-        // One pass: count chars, and close each alphanumeric token as it ends.
-        let mut token_start: Option<usize> = None;
-        let mut close = |start: usize, end: usize, s: &mut LineStats| {
-            let tok = &line[start..end];
-            if tok.chars().next().is_some_and(is_unspaced) {
-                return;
-            }
-            s.words += 1;
-            if lang.index.is_some() {
-                s.stopwords += usize::from(lang.has(token_languages(tok, &mut buf)));
-            }
-        };
-        let bytes = line.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            let at = i;
-            s.chars += 1;
-            // ASCII bytes without decoding; other chars decoded whole.
-            let alnum = if b < 0x80 {
-                i += 1;
-                if b.is_ascii_digit() {
-                    s.digits += 1;
-                }
-                b.is_ascii_alphanumeric()
-            } else {
-                // `i` is at a char boundary: only whole chars are consumed.
-                let c = line[i..].chars().next().unwrap_or('\u{fffd}');
-                i += c.len_utf8();
-                if is_unspaced(c) {
-                    s.unspaced += 1;
-                }
-                c.is_alphanumeric()
-            };
-            match (alnum, token_start) {
-                (true, None) => token_start = Some(at),
-                (false, Some(start)) => {
-                    close(start, at, &mut s);
-                    token_start = None;
-                }
-                _ => {}
-            }
-        }
-        if let Some(start) = token_start {
-            close(start, line.len(), &mut s);
-        }
-        s.words += s.unspaced / 2;
-        s
+        LineScan::of(line).stats(lang)
     }
 
     /// Share of words that are function words.
@@ -242,33 +374,6 @@ pub fn tokens(s: &str) -> impl Iterator<Item = &str> {
         .filter(|t| !t.is_empty())
 }
 
-/// The languages `tok` is a function word of, lowercasing only when needed.
-fn token_languages(tok: &str, buf: &mut String) -> u32 {
-    if tok.len() > MAX_STOPWORD_BYTES {
-        return 0;
-    }
-    if tok.bytes().all(|b| b.is_ascii_lowercase()) {
-        return languages_of(tok);
-    }
-    lower_into(tok, buf);
-    languages_of(buf)
-}
-
-fn lower_into(tok: &str, buf: &mut String) {
-    buf.clear();
-    if tok.len() > MAX_STOPWORD_BYTES {
-        // Longer than any function word: no lookup will hit, skip the copy.
-        buf.push('\u{0}');
-        return;
-    }
-    if tok.is_ascii() {
-        buf.push_str(tok);
-        buf.make_ascii_lowercase();
-    } else {
-        buf.extend(tok.chars().flat_map(char::to_lowercase));
-    }
-}
-
 /// Scripts written without spaces between words.
 fn is_unspaced(c: char) -> bool {
     matches!(c as u32,
@@ -284,6 +389,60 @@ fn is_unspaced(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The definition, slowly: alphanumeric runs, lowercased by chars, looked
+    /// up in the word lists as strings.
+    fn naive(line: &str, lang: &Lang) -> LineStats {
+        let mut s = LineStats {
+            chars: line.chars().count(),
+            unspaced: line.chars().filter(|&c| is_unspaced(c)).count(),
+            digits: line.chars().filter(char::is_ascii_digit).count(),
+            ..LineStats::default()
+        };
+        for tok in tokens(line) {
+            if tok.chars().next().is_some_and(is_unspaced) {
+                continue;
+            }
+            s.words += 1;
+            let lower: String = tok.chars().flat_map(char::to_lowercase).collect();
+            let listed = lang.index.is_some_and(|k| {
+                tok.len() <= MAX_STOPWORD_BYTES && STOPWORDS[k].1.split(' ').any(|w| w == lower)
+            });
+            s.stopwords += usize::from(listed);
+        }
+        s.words += s.unspaced / 2;
+        s
+    }
+
+    proptest! {
+        #[test]
+        fn line_stats_match_their_definition(
+            parts in prop::collection::vec(prop_oneof![
+                prop::sample::select(vec!["The", "und", "ÜBER", "für", "ЭТО", "için", "Où", "sesen"]),
+                prop::sample::select(vec![" ", ", ", "-", "\u{212a}", "İ", "ß", "市は", "7", "x", "ab\u{301}c", "\t"]),
+            ], 0..40),
+            lang in 0..LANGS,
+        ) {
+            let line = parts.concat();
+            let lang = Lang { index: Some(lang) };
+            prop_assert_eq!(LineStats::of(&line, &lang), naive(&line, &lang));
+        }
+    }
+
+    #[test]
+    fn detection_counts_only_the_first_thousand_tokens() {
+        // 999 English function words, then a line whose first token completes
+        // the sample: the German words after it are not counted.
+        let en = "the ".repeat(999);
+        let de = format!("x {}", "und ".repeat(5000));
+        assert_eq!(Lang::detect([en.as_str(), de.as_str()]).code(), Some("en"));
+        let de_first = format!("{} the", "und ".repeat(400));
+        assert_eq!(
+            Lang::detect([de_first.as_str(), en.as_str()]).code(),
+            Some("en")
+        );
+    }
 
     #[test]
     fn detects_ten_languages() {

@@ -44,7 +44,7 @@
 //! ```
 
 use crate::document::Document;
-use crate::lang::{Lang, LineStats};
+use crate::lang::{Lang, LineScan, LineStats};
 use crate::pass::{Kind, Marks, Pass, Reason};
 use crate::text;
 
@@ -203,22 +203,35 @@ impl Pass for ClassifierPass {
         // nothing changes: then a second cleaning drops nothing more.
         // The language is read off the longer lines: menus and tag clouds are
         // often in another language than the article, or in none.
+        // Each live line is read once; its counts serve detection and features.
+        let scans: Vec<Option<LineScan>> = (0..doc.lines().len())
+            .map(|i| {
+                (!doc.lines()[i].is_blank && !marks.is_dropped(i))
+                    .then(|| LineScan::of(doc.line_text(i).trim()))
+            })
+            .collect();
         let kept = || {
-            (0..doc.lines().len())
-                .filter(|&i| !doc.lines()[i].is_blank && !marks.is_dropped(i))
-                .map(|i| doc.line_text(i))
+            scans.iter().enumerate().filter_map(|(i, scan)| {
+                let scan = scan.as_ref()?;
+                Some((doc.line_text(i), doc.line_text(i).trim(), scan))
+            })
         };
-        let mut lang = Lang::detect(kept().filter(|t| t.len() >= 60));
+        let mut lang = Lang::from_scans(
+            kept()
+                .filter(|(raw, _, _)| raw.len() >= 60)
+                .map(|(_, t, scan)| (t, scan)),
+        );
         if lang.code().is_none() {
-            lang = Lang::detect(kept());
+            lang = Lang::from_scans(kept().map(|(_, t, scan)| (t, scan)));
         }
         // Line features do not change between rounds: measure once.
-        let lines: Vec<Option<(LineStats, LineClass)>> = (0..doc.lines().len())
-            .map(|i| {
-                (!doc.lines()[i].is_blank && !marks.is_dropped(i)).then(|| {
-                    let t = doc.line_text(i).trim();
-                    let s = LineStats::of(t, &lang);
-                    (s, Self::classify(t, &s, &lang))
+        let lines: Vec<Option<(LineStats, LineClass)>> = scans
+            .iter()
+            .enumerate()
+            .map(|(i, scan)| {
+                scan.map(|scan| {
+                    let s = scan.stats(&lang);
+                    (s, Self::classify(doc.line_text(i).trim(), &s, &lang))
                 })
             })
             .collect();
