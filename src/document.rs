@@ -15,7 +15,10 @@
 //! assert_eq!(doc.lines()[3].number, 4);
 //! ```
 
+use std::cell::OnceCell;
 use std::ops::Range;
+
+use crate::lang::LineScan;
 
 /// One line of a document: a byte span without its line terminator.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,6 +48,8 @@ pub struct Document<'a> {
     lines: Vec<Line>,
     blocks: Vec<Block>,
     crlf: bool,
+    /// Each line read once, on first use, for the passes that measure words.
+    scans: OnceCell<Vec<LineScan>>,
 }
 
 impl<'a> Document<'a> {
@@ -65,6 +70,7 @@ impl<'a> Document<'a> {
             lines,
             blocks,
             crlf: false,
+            scans: OnceCell::new(),
         };
         doc.segment();
         doc
@@ -152,6 +158,24 @@ impl<'a> Document<'a> {
         let start = self.lines[b.lines.start].span.start;
         let end = self.lines[b.lines.end - 1].span.end;
         &self.text[start..end]
+    }
+
+    /// Line `index` (0-based), trimmed, read once by [`LineScan::of`]: word,
+    /// char and function-word counts and the normalised key. All lines are
+    /// scanned on the first call (blank lines give empty scans), so passes
+    /// that measure the same lines share one reading.
+    pub fn scan(&self, index: usize) -> &LineScan {
+        &self.scans.get_or_init(|| {
+            (0..self.lines.len())
+                .map(|i| {
+                    if self.lines[i].is_blank {
+                        LineScan::default()
+                    } else {
+                        LineScan::of(self.line_text(i).trim())
+                    }
+                })
+                .collect()
+        })[index]
     }
 
     /// True when the first line terminator of the text is `\r\n`.

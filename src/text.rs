@@ -64,15 +64,29 @@ pub fn walk_normalized<B>(
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let c = if b < 0x80 {
+        if b < 0x80 {
+            // ASCII without decoding: for these, alphanumeric and numeric are
+            // the ASCII classes.
             i += 1;
-            char::from(b)
-        } else {
-            // `i` is at a char boundary: ASCII bytes and whole chars are consumed.
-            let c = s[i..].chars().next().unwrap_or('\u{fffd}');
-            i += c.len_utf8();
-            c
-        };
+            if !b.is_ascii_alphanumeric() {
+                pending_space = true;
+                continue;
+            }
+            if pending_space && emitted {
+                f(' ')?;
+            }
+            pending_space = false;
+            emitted = true;
+            f(if fold_digits && b.is_ascii_digit() {
+                '0'
+            } else {
+                char::from(b.to_ascii_lowercase())
+            })?;
+            continue;
+        }
+        // `i` is at a char boundary: ASCII bytes and whole chars are consumed.
+        let c = s[i..].chars().next().unwrap_or('\u{fffd}');
+        i += c.len_utf8();
         if !c.is_alphanumeric() {
             pending_space = true;
             continue;
@@ -84,8 +98,6 @@ pub fn walk_normalized<B>(
         emitted = true;
         if fold_digits && c.is_numeric() {
             f('0')?;
-        } else if c.is_ascii() {
-            f(c.to_ascii_lowercase())?;
         } else {
             for l in c.to_lowercase() {
                 f(l)?;
@@ -96,17 +108,10 @@ pub fn walk_normalized<B>(
 }
 
 /// A 64-bit key of the normalised text (see [`normalize_into`]) and its length
-/// in chars, computed without building the string (FNV-1a over the chars).
+/// in chars, computed without building the string: the same as
+/// [`LineScan::normalized_key`](crate::lang::LineScan::normalized_key).
 pub fn normalized_key(s: &str) -> (u64, usize) {
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut n = 0;
-    let ControlFlow::Continue(()) = walk_normalized::<Infallible>(s, false, |c| {
-        h = (h ^ u64::from(c as u32)).wrapping_mul(PRIME);
-        n += 1;
-        ControlFlow::Continue(())
-    });
-    (h, n)
+    crate::lang::LineScan::of(s).normalized_key()
 }
 
 /// True when the normalisation of `s` (see [`normalize_into`]) starts with

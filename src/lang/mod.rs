@@ -106,15 +106,19 @@ fn slot(key: u128) -> usize {
     (x.wrapping_mul(K) >> (64 - TABLE_BITS)) as usize
 }
 
-/// Byte classes for ASCII: alphanumeric, digit.
+/// Byte classes: ASCII alphanumeric, ASCII digit, and any byte of a char
+/// beyond ASCII (decoded on the slow path).
 const ALNUM: u8 = 1;
 const DIGIT: u8 = 2;
-static ASCII: [u8; 128] = {
-    let mut t = [0u8; 128];
+const WIDE: u8 = 4;
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut b = 0;
-    while b < 128 {
+    while b < 256 {
         let c = b as u8;
-        if c.is_ascii_digit() {
+        if c >= 0x80 {
+            t[b] = WIDE;
+        } else if c.is_ascii_digit() {
             t[b] = ALNUM | DIGIT;
         } else if c.is_ascii_alphabetic() {
             t[b] = ALNUM;
@@ -124,93 +128,216 @@ static ASCII: [u8; 128] = {
     t
 };
 
-/// The token being read: its lowercase form packed as far as it fits.
-struct Token {
-    start: usize,
-    key: u128,
-    lower_len: usize,
-    unspaced: bool,
+/// What one walk of a line yields besides its tokens.
+struct Walked {
+    /// Chars, digits and unspaced chars (words and stopwords left at 0).
+    stats: LineStats,
+    /// Key and char count of the normalised line (see [`crate::text::normalize`]).
+    normalized: (u64, usize),
 }
 
-impl Token {
+const K: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Hash of one lowercased token: its UTF-8 in little-endian words (the last
+/// one zero-padded), then its length. Fed a word or a byte at a time.
+#[derive(Default)]
+struct TokenHasher {
+    h: u64,
+    word: u64,
+    filled: u32,
+    len: usize,
+    /// The first [`MAX_STOPWORD_BYTES`] bytes, for the function-word lookup.
+    head: u128,
+}
+
+impl TokenHasher {
     #[inline]
-    fn push(&mut self, b: u8) {
-        if self.lower_len < MAX_STOPWORD_BYTES {
-            self.key |= u128::from(b) << (8 * self.lower_len);
-        }
-        self.lower_len += 1;
+    fn mix(h: u64, w: u64) -> u64 {
+        let h = (h ^ w).wrapping_mul(K);
+        h ^ (h >> 29)
     }
 
-    /// The packed key, or 0 when the token or its lowercase form is too long.
-    #[inline]
-    fn key(&self, end: usize) -> u128 {
-        if end - self.start > MAX_STOPWORD_BYTES || self.lower_len > MAX_STOPWORD_BYTES {
-            0
+    /// Feed one byte (the slow path: tokens with chars beyond ASCII).
+    fn byte(&mut self, b: u8) {
+        if self.len < MAX_STOPWORD_BYTES {
+            self.head |= u128::from(b) << (8 * self.len);
+        }
+        self.len += 1;
+        self.word |= u64::from(b) << (8 * self.filled);
+        self.filled += 1;
+        if self.filled == 8 {
+            self.h = Self::mix(self.h, self.word);
+            self.word = 0;
+            self.filled = 0;
+        }
+    }
+
+    /// (hash, function-word key) of the bytes fed.
+    fn finish(self) -> (u64, u128) {
+        let mut h = self.h;
+        if self.filled > 0 {
+            h = Self::mix(h, self.word);
+        }
+        let key = if self.len <= MAX_STOPWORD_BYTES {
+            self.head
         } else {
-            self.key
+            0
+        };
+        (Self::mix(h, self.len as u64), key)
+    }
+
+    /// (hash, function-word key) of the ASCII alphanumeric token
+    /// `bytes[start..end]`, lowercased a word at a time (`| 0x20` lowercases
+    /// letters and leaves digits alone): the same as feeding its lowercase
+    /// bytes one by one.
+    #[inline]
+    fn ascii(bytes: &[u8], start: usize, end: usize) -> (u64, u128) {
+        const LOWER: u64 = 0x2020_2020_2020_2020;
+        let len = end - start;
+        if len <= 8 && start + 8 <= bytes.len() {
+            // Most words: one load.
+            let mask = if len == 8 {
+                u64::MAX
+            } else {
+                (1 << (8 * len)) - 1
+            };
+            let w = (load(bytes, start, 8) | LOWER) & mask;
+            return (Self::mix(Self::mix(0, w), len as u64), u128::from(w));
         }
+        let (mut h, mut head, mut k) = (0, [0u64; 2], 0);
+        let mut at = start;
+        while at < end {
+            let n = (end - at).min(8);
+            let mask = if n == 8 { u64::MAX } else { (1 << (8 * n)) - 1 };
+            let w = (load(bytes, at, n) | LOWER) & mask;
+            h = Self::mix(h, w);
+            if k < 2 {
+                head[k] = w;
+                k += 1;
+            }
+            at += n;
+        }
+        let key = if len <= MAX_STOPWORD_BYTES {
+            u128::from(head[0]) | u128::from(head[1]) << 64
+        } else {
+            0
+        };
+        (Self::mix(h, len as u64), key)
     }
 }
 
-/// Walk `line` once: count its chars, digits and unspaced chars into a
-/// [`LineStats`] (words and stopwords left at 0), and call `on_token` with the
-/// packed lowercase key (0 when too long for a function word) of every
-/// alphanumeric run, and whether it starts with a char of a script written
-/// without spaces.
+/// The `n <= 8` bytes at `at`, little-endian, with what follows them in
+/// the high bytes (callers mask): one load where eight bytes are left.
 #[inline]
-fn walk(line: &str, mut on_token: impl FnMut(u128, bool)) -> LineStats {
+fn load(bytes: &[u8], at: usize, n: usize) -> u64 {
+    match bytes.get(at..at + 8) {
+        Some(w) => u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]),
+        None => bytes[at..at + n]
+            .iter()
+            .rev()
+            .fold(0, |v, &b| v << 8 | u64::from(b)),
+    }
+}
+
+/// Walk `line` once: count its chars, digits and unspaced chars, hash its
+/// normalisation (lowercase alphanumeric runs joined by single spaces: the
+/// key folds the hash of each run), and call `on_token` with the packed
+/// lowercase key (0 when too long for a function word) of every alphanumeric
+/// run, and whether it starts with a char of a script written without spaces.
+///
+/// ASCII bytes are classified by table; a run's bytes are lowercased and
+/// hashed a word at a time when the run ends. Runs with other chars take the
+/// char-by-char path.
+#[inline]
+fn walk(line: &str, mut on_token: impl FnMut(u128, bool)) -> Walked {
     let bytes = line.as_bytes();
     let mut s = LineStats::default();
-    let mut tok: Option<Token> = None;
+    let mut key = 0u64;
+    let mut norm_chars = 0usize;
+    // The run being read: its start, whether it is all ASCII, whether its
+    // first char is of an unspaced script.
+    let mut start: Option<(usize, bool, bool)> = None;
+    let (mut wide_bytes, mut wide_chars) = (0, 0);
+    let mut end_run = |start: usize, end: usize, ascii: bool, unspaced: bool| {
+        let tok = &bytes[start..end];
+        let (h, word) = if ascii {
+            norm_chars += tok.len();
+            TokenHasher::ascii(bytes, start, end)
+        } else {
+            let mut t = TokenHasher::default();
+            let mut buf = [0u8; 4];
+            for c in line[start..end].chars() {
+                for l in c.to_lowercase() {
+                    l.encode_utf8(&mut buf).bytes().for_each(|b| t.byte(b));
+                    norm_chars += 1;
+                }
+            }
+            t.finish()
+        };
+        key = TokenHasher::mix(key.rotate_left(23), h);
+        norm_chars += 1; // the separator (one too many, taken back at the end)
+        on_token(word, unspaced);
+    };
+    let n = bytes.len();
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        s.chars += 1;
-        if b < 0x80 {
-            let class = ASCII[usize::from(b)];
-            s.digits += usize::from(class & DIGIT != 0);
-            if class & ALNUM != 0 {
-                // `b | 0x20` lowercases ASCII letters and leaves digits alone.
-                tok.get_or_insert(Token {
-                    start: i,
-                    key: 0,
-                    lower_len: 0,
-                    unspaced: false,
-                })
-                .push(b | 0x20);
-            } else if let Some(t) = tok.take() {
-                on_token(t.key(i), t.unspaced);
+    while i < n {
+        let class = CLASS[usize::from(bytes[i])];
+        if class & ALNUM != 0 {
+            // A stretch of ASCII letters and digits.
+            if start.is_none() {
+                start = Some((i, true, false));
+            }
+            while i < n && CLASS[usize::from(bytes[i])] & ALNUM != 0 {
+                s.digits += usize::from(CLASS[usize::from(bytes[i])] >> 1);
+                i += 1;
+            }
+            // The run goes on only into a char beyond ASCII.
+            if i < n && CLASS[usize::from(bytes[i])] & WIDE != 0 {
+                continue;
+            }
+            if let Some((at, ascii, unspaced)) = start.take() {
+                end_run(at, i, ascii, unspaced);
+            }
+        } else if class & WIDE == 0 {
+            // ASCII that is no letter or digit: a run ended here, if any.
+            if let Some((at, ascii, unspaced)) = start.take() {
+                end_run(at, i, ascii, unspaced);
             }
             i += 1;
-            continue;
-        }
-        // `i` is at a char boundary: only whole chars are consumed.
-        let c = line[i..].chars().next().unwrap_or('\u{fffd}');
-        let unspaced = is_unspaced(c);
-        s.unspaced += usize::from(unspaced);
-        if c.is_alphanumeric() {
-            let t = tok.get_or_insert(Token {
-                start: i,
-                key: 0,
-                lower_len: 0,
-                unspaced,
-            });
-            let mut buf = [0u8; 4];
-            for l in c.to_lowercase() {
-                l.encode_utf8(&mut buf).bytes().for_each(|b| t.push(b));
+            while i < n && CLASS[usize::from(bytes[i])] == 0 {
+                i += 1;
             }
-        } else if let Some(t) = tok.take() {
-            on_token(t.key(i), t.unspaced);
+        } else {
+            // `i` is at a char boundary: only whole chars are consumed.
+            let c = line[i..].chars().next().unwrap_or('\u{fffd}');
+            let len = c.len_utf8();
+            wide_bytes += len;
+            wide_chars += 1;
+            let unspaced = is_unspaced(c);
+            s.unspaced += usize::from(unspaced);
+            if c.is_alphanumeric() {
+                match &mut start {
+                    Some((_, ascii, _)) => *ascii = false,
+                    None => start = Some((i, false, unspaced)),
+                }
+            } else if let Some((at, ascii, unspaced)) = start.take() {
+                end_run(at, i, ascii, unspaced);
+            }
+            i += len;
         }
-        i += c.len_utf8();
     }
-    if let Some(t) = tok {
-        on_token(t.key(bytes.len()), t.unspaced);
+    if let Some((at, ascii, unspaced)) = start {
+        end_run(at, n, ascii, unspaced);
     }
-    s
+    s.chars = bytes.len() - wide_bytes + wide_chars;
+    Walked {
+        stats: s,
+        normalized: (key, norm_chars.saturating_sub(1)),
+    }
 }
 
-/// One line, read once: counts for every language at once.
+/// One line, read once: counts for every language at once, and the key of
+/// its normalisation.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct LineScan {
     /// Chars, digits, unspaced chars and words; `stopwords` is left at 0.
@@ -219,6 +346,8 @@ pub struct LineScan {
     tokens: usize,
     /// Function words per language (index into [`STOPWORDS`]).
     hits: [u32; LANGS],
+    /// See [`LineScan::normalized_key`].
+    normalized: (u64, usize),
 }
 
 impl LineScan {
@@ -228,7 +357,7 @@ impl LineScan {
         let mut scan = LineScan::default();
         let (mut tokens, mut words) = (0, 0);
         let hits = &mut scan.hits;
-        let mut base = walk(line, |key, unspaced| {
+        let walked = walk(line, |key, unspaced| {
             tokens += 1;
             words += usize::from(!unspaced);
             // Tokens of unspaced scripts are no function word: their bits are 0.
@@ -238,10 +367,20 @@ impl LineScan {
                 bits &= bits - 1;
             }
         });
-        base.words = words + base.unspaced / 2;
-        scan.base = base;
+        scan.base = LineStats {
+            words: words + walked.stats.unspaced / 2,
+            ..walked.stats
+        };
         scan.tokens = tokens;
+        scan.normalized = walked.normalized;
         scan
+    }
+
+    /// A 64-bit key of the line's normalisation (see
+    /// [`crate::text::normalize`]) and its length in chars: lines that
+    /// normalise alike get the same key.
+    pub fn normalized_key(&self) -> (u64, usize) {
+        self.normalized
     }
 
     /// The line's statistics for a document in `lang`.
@@ -427,6 +566,22 @@ mod tests {
             let line = parts.concat();
             let lang = Lang { index: Some(lang) };
             prop_assert_eq!(LineStats::of(&line, &lang), naive(&line, &lang));
+            // The key is the normalisation's: a variant with other separators
+            // and case normalises alike and gets the same key.
+            let normalized = crate::text::normalize(&line);
+            let (key, chars) = LineScan::of(&line).normalized_key();
+            let variant: String = parts
+                .iter()
+                .map(|p| match *p {
+                    " " => ", ",
+                    "-" => " ",
+                    "The" => "THE",
+                    other => other,
+                })
+                .collect();
+            prop_assert_eq!(crate::text::normalize(&variant), normalized.clone());
+            prop_assert_eq!(LineScan::of(&variant).normalized_key(), (key, chars));
+            prop_assert_eq!(chars, normalized.chars().count());
         }
     }
 

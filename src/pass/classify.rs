@@ -204,15 +204,12 @@ impl Pass for ClassifierPass {
         // The language is read off the longer lines: menus and tag clouds are
         // often in another language than the article, or in none.
         // Each live line is read once; its counts serve detection and features.
-        let scans: Vec<Option<LineScan>> = (0..doc.lines().len())
-            .map(|i| {
-                (!doc.lines()[i].is_blank && !marks.is_dropped(i))
-                    .then(|| LineScan::of(doc.line_text(i).trim()))
-            })
+        let scans: Vec<Option<&LineScan>> = (0..doc.lines().len())
+            .map(|i| (!doc.lines()[i].is_blank && !marks.is_dropped(i)).then(|| doc.scan(i)))
             .collect();
         let kept = || {
             scans.iter().enumerate().filter_map(|(i, scan)| {
-                let scan = scan.as_ref()?;
+                let scan = (*scan)?;
                 Some((doc.line_text(i), doc.line_text(i).trim(), scan))
             })
         };

@@ -66,7 +66,7 @@ impl Pass for RepeatPass {
                 if line.is_blank || marks.is_dropped(i) || line.span.len() < self.min_chars {
                     return None;
                 }
-                let (key, chars) = text::normalized_key(doc.line_text(i));
+                let (key, chars) = doc.scan(i).normalized_key();
                 (chars >= self.min_chars).then_some(key)
             })
             .collect();
