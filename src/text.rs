@@ -3,6 +3,14 @@
 use std::convert::Infallible;
 use std::ops::ControlFlow;
 
+/// `char::is_alphanumeric`, answering at once for General Punctuation
+/// (U+2000 to U+206F: dashes, curly quotes, ellipsis), which web text is full
+/// of and which holds no letter or digit.
+#[inline]
+pub fn is_alphanumeric(c: char) -> bool {
+    !matches!(c, '\u{2000}'..='\u{206F}') && c.is_alphanumeric()
+}
+
 /// Number of white-space separated words.
 pub fn word_count(s: &str) -> usize {
     s.split_whitespace().count()
@@ -87,7 +95,7 @@ pub fn walk_normalized<B>(
         // `i` is at a char boundary: ASCII bytes and whole chars are consumed.
         let c = s[i..].chars().next().unwrap_or('\u{fffd}');
         i += c.len_utf8();
-        if !c.is_alphanumeric() {
+        if !is_alphanumeric(c) {
             pending_space = true;
             continue;
         }
@@ -140,8 +148,8 @@ pub fn normalize(s: &str) -> String {
 /// allowed: teasers end with one).
 pub fn is_headline_like(s: &str) -> bool {
     let t = s.trim();
-    let words = word_count(t);
-    if !(3..=20).contains(&words) || chars_upto(t, 160) > 160 {
+    // The length first: it is bounded, and rules out paragraphs at once.
+    if chars_upto(t, 160) > 160 || !(3..=20).contains(&word_count(t)) {
         return false;
     }
     let first_ok = t
@@ -164,6 +172,14 @@ pub fn is_fragment(s: &str, max_words: usize, max_chars: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn general_punctuation_holds_no_alphanumeric() {
+        for c in '\u{2000}'..='\u{206F}' {
+            assert!(!c.is_alphanumeric(), "{c:?}");
+        }
+        assert!(is_alphanumeric('ß') && is_alphanumeric('7') && !is_alphanumeric('—'));
+    }
 
     #[test]
     fn sentence_endings() {

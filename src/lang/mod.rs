@@ -315,7 +315,7 @@ fn walk(line: &str, mut on_token: impl FnMut(u128, bool)) -> Walked {
             wide_chars += 1;
             let unspaced = is_unspaced(c);
             s.unspaced += usize::from(unspaced);
-            if c.is_alphanumeric() {
+            if crate::text::is_alphanumeric(c) {
                 match &mut start {
                     Some((_, ascii, _)) => *ascii = false,
                     None => start = Some((i, false, unspaced)),
@@ -509,7 +509,7 @@ impl LineStats {
 
 /// Alphanumeric runs of `s`.
 pub fn tokens(s: &str) -> impl Iterator<Item = &str> {
-    s.split(|c: char| !c.is_alphanumeric())
+    s.split(|c: char| !crate::text::is_alphanumeric(c))
         .filter(|t| !t.is_empty())
 }
 
