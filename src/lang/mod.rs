@@ -190,7 +190,7 @@ impl TokenHasher {
     /// `bytes[start..end]`, lowercased a word at a time (`| 0x20` lowercases
     /// letters and leaves digits alone): the same as feeding its lowercase
     /// bytes one by one.
-    #[inline]
+    #[inline(always)]
     fn ascii(bytes: &[u8], start: usize, end: usize) -> (u64, u128) {
         const LOWER: u64 = 0x2020_2020_2020_2020;
         let len = end - start;
@@ -249,35 +249,19 @@ fn load(bytes: &[u8], at: usize, n: usize) -> u64 {
 /// hashed a word at a time when the run ends. Runs with other chars take the
 /// char-by-char path.
 #[inline]
-fn walk(line: &str, mut on_token: impl FnMut(u128, bool)) -> Walked {
+fn walk(line: &str, on_token: impl FnMut(u128, bool)) -> Walked {
     let bytes = line.as_bytes();
+    let mut w = Runs {
+        line,
+        key: 0,
+        norm_chars: 0,
+        on_token,
+    };
     let mut s = LineStats::default();
-    let mut key = 0u64;
-    let mut norm_chars = 0usize;
     // The run being read: its start, whether it is all ASCII, whether its
     // first char is of an unspaced script.
     let mut start: Option<(usize, bool, bool)> = None;
     let (mut wide_bytes, mut wide_chars) = (0, 0);
-    let mut end_run = |start: usize, end: usize, ascii: bool, unspaced: bool| {
-        let tok = &bytes[start..end];
-        let (h, word) = if ascii {
-            norm_chars += tok.len();
-            TokenHasher::ascii(bytes, start, end)
-        } else {
-            let mut t = TokenHasher::default();
-            let mut buf = [0u8; 4];
-            for c in line[start..end].chars() {
-                for l in c.to_lowercase() {
-                    l.encode_utf8(&mut buf).bytes().for_each(|b| t.byte(b));
-                    norm_chars += 1;
-                }
-            }
-            t.finish()
-        };
-        key = TokenHasher::mix(key.rotate_left(23), h);
-        norm_chars += 1; // the separator (one too many, taken back at the end)
-        on_token(word, unspaced);
-    };
     let n = bytes.len();
     let mut i = 0;
     while i < n {
@@ -287,21 +271,23 @@ fn walk(line: &str, mut on_token: impl FnMut(u128, bool)) -> Walked {
             if start.is_none() {
                 start = Some((i, true, false));
             }
+            let mut digits = 0;
             while i < n && CLASS[usize::from(bytes[i])] & ALNUM != 0 {
-                s.digits += usize::from(CLASS[usize::from(bytes[i])] >> 1);
+                digits += usize::from(CLASS[usize::from(bytes[i])] >> 1);
                 i += 1;
             }
+            s.digits += digits;
             // The run goes on only into a char beyond ASCII.
             if i < n && CLASS[usize::from(bytes[i])] & WIDE != 0 {
                 continue;
             }
             if let Some((at, ascii, unspaced)) = start.take() {
-                end_run(at, i, ascii, unspaced);
+                w.end(at, i, ascii, unspaced);
             }
         } else if class & WIDE == 0 {
             // ASCII that is no letter or digit: a run ended here, if any.
             if let Some((at, ascii, unspaced)) = start.take() {
-                end_run(at, i, ascii, unspaced);
+                w.end(at, i, ascii, unspaced);
             }
             i += 1;
             while i < n && CLASS[usize::from(bytes[i])] == 0 {
@@ -321,18 +307,56 @@ fn walk(line: &str, mut on_token: impl FnMut(u128, bool)) -> Walked {
                     None => start = Some((i, false, unspaced)),
                 }
             } else if let Some((at, ascii, unspaced)) = start.take() {
-                end_run(at, i, ascii, unspaced);
+                w.end(at, i, ascii, unspaced);
             }
             i += len;
         }
     }
     if let Some((at, ascii, unspaced)) = start {
-        end_run(at, n, ascii, unspaced);
+        w.end(at, n, ascii, unspaced);
     }
-    s.chars = bytes.len() - wide_bytes + wide_chars;
+    s.chars = n - wide_bytes + wide_chars;
     Walked {
         stats: s,
-        normalized: (key, norm_chars.saturating_sub(1)),
+        normalized: (w.key, w.norm_chars.saturating_sub(1)),
+    }
+}
+
+/// The alphanumeric runs of a line as they end: the normalised key folds
+/// each run's hash, and `on_token` gets its function-word key.
+struct Runs<'a, F> {
+    line: &'a str,
+    key: u64,
+    norm_chars: usize,
+    on_token: F,
+}
+
+impl<F: FnMut(u128, bool)> Runs<'_, F> {
+    #[inline(always)]
+    fn end(&mut self, start: usize, end: usize, ascii: bool, unspaced: bool) {
+        let (h, word) = if ascii {
+            self.norm_chars += end - start;
+            TokenHasher::ascii(self.line.as_bytes(), start, end)
+        } else {
+            self.wide(start, end)
+        };
+        self.key = TokenHasher::mix(self.key.rotate_left(23), h);
+        self.norm_chars += 1; // the separator (one too many, taken back at the end)
+        (self.on_token)(word, unspaced);
+    }
+
+    /// A run with chars beyond ASCII: lowercased char by char.
+    #[inline(never)]
+    fn wide(&mut self, start: usize, end: usize) -> (u64, u128) {
+        let mut t = TokenHasher::default();
+        let mut buf = [0u8; 4];
+        for c in self.line[start..end].chars() {
+            for l in c.to_lowercase() {
+                l.encode_utf8(&mut buf).bytes().for_each(|b| t.byte(b));
+                self.norm_chars += 1;
+            }
+        }
+        t.finish()
     }
 }
 
