@@ -79,6 +79,10 @@ impl<'a> Document<'a> {
     fn segment(&mut self) {
         let text = self.text;
         let bytes = text.as_bytes();
+        // One allocation of the right size: large documents would otherwise
+        // grow the vector (and touch fresh pages) a dozen times.
+        self.lines
+            .reserve(memchr::memchr_iter(b'\n', bytes).count() + 1);
         let mut start = 0;
         let mut number = 0;
         let mut first_terminator = true;
