@@ -277,7 +277,7 @@ fn assemble(doc: &Document<'_>, marks: &mut Marks) -> Cleaned {
     for (r, n) in tally {
         bump(&mut stats.by_kind, r.kind.as_str(), n);
         bump(&mut stats.by_pass, r.pass, n);
-        bump(&mut stats.by_rule, &r.rule, n);
+        bump(&mut stats.by_rule, Arc::clone(&r.rule), n);
     }
     Cleaned {
         text: out,
@@ -286,13 +286,8 @@ fn assemble(doc: &Document<'_>, marks: &mut Marks) -> Cleaned {
     }
 }
 
-fn bump(map: &mut std::collections::BTreeMap<String, u64>, key: &str, by: u64) {
-    match map.get_mut(key) {
-        Some(n) => *n += by,
-        None => {
-            map.insert(key.to_string(), by);
-        }
-    }
+fn bump<K: Ord>(map: &mut std::collections::BTreeMap<K, u64>, key: K, by: u64) {
+    *map.entry(key).or_insert(0) += by;
 }
 
 /// Clean `text` with only `passes`, for the passes' unit tests.

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::{Add, AddAssign};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -30,11 +31,11 @@ pub struct Stats {
     /// Output bytes.
     pub bytes_out: u64,
     /// Dropped lines per kind.
-    pub by_kind: BTreeMap<String, u64>,
+    pub by_kind: BTreeMap<&'static str, u64>,
     /// Dropped lines per pass.
-    pub by_pass: BTreeMap<String, u64>,
+    pub by_pass: BTreeMap<&'static str, u64>,
     /// Dropped lines per rule id.
-    pub by_rule: BTreeMap<String, u64>,
+    pub by_rule: BTreeMap<Arc<str>, u64>,
 }
 
 impl Stats {
@@ -62,20 +63,20 @@ impl Stats {
             self.bytes_out,
             pct(self.bytes_out, self.bytes_in)
         )?;
-        for (title, map) in [
-            ("kind", &self.by_kind),
-            ("pass", &self.by_pass),
-            ("rule", &self.by_rule),
-        ] {
-            for (name, n) in map {
-                writeln!(w, "{title}\t{name}\t{n}")?;
-            }
+        for (name, n) in &self.by_kind {
+            writeln!(w, "kind\t{name}\t{n}")?;
+        }
+        for (name, n) in &self.by_pass {
+            writeln!(w, "pass\t{name}\t{n}")?;
+        }
+        for (name, n) in &self.by_rule {
+            writeln!(w, "rule\t{name}\t{n}")?;
         }
         Ok(())
     }
 }
 
-fn merge(into: &mut BTreeMap<String, u64>, from: BTreeMap<String, u64>) {
+fn merge<K: Ord>(into: &mut BTreeMap<K, u64>, from: BTreeMap<K, u64>) {
     for (k, v) in from {
         *into.entry(k).or_insert(0) += v;
     }
@@ -113,14 +114,14 @@ mod tests {
             lines_in: 10,
             ..Stats::default()
         };
-        a.by_kind.insert("ad".into(), 2);
+        a.by_kind.insert("ad", 2);
         let mut b = Stats {
             documents: 2,
             lines_in: 5,
             ..Stats::default()
         };
-        b.by_kind.insert("ad".into(), 1);
-        b.by_kind.insert("widget".into(), 4);
+        b.by_kind.insert("ad", 1);
+        b.by_kind.insert("widget", 4);
         let c = a + b;
         assert_eq!(c.documents, 3);
         assert_eq!(c.lines_in, 15);
