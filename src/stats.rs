@@ -132,7 +132,7 @@ mod tests {
     #[test]
     fn text_summary_names_kinds() {
         let mut s = Stats::default();
-        s.by_kind.insert("ad".into(), 2);
+        s.by_kind.insert("ad", 2);
         let mut out = Vec::new();
         s.write_text(&mut out).unwrap();
         assert!(String::from_utf8(out).unwrap().contains("kind\tad\t2"));
