@@ -50,6 +50,7 @@ pub struct PipelineBuilder {
     corpus: Option<(Arc<crate::corpus::Counts>, u32)>,
     rules: RuleSetBuilder,
     disabled: Vec<String>,
+    decisions: bool,
 }
 
 impl Default for PipelineBuilder {
@@ -66,7 +67,16 @@ impl PipelineBuilder {
             corpus: None,
             rules: RuleSetBuilder::new(),
             disabled: Vec::new(),
+            decisions: true,
         }
+    }
+
+    /// Record a [`Decision`] per line in [`Cleaned::decisions`]. Default: on.
+    /// Turn it off when only the text and the stats are needed: it saves a
+    /// vector of the document's size, and [`Cleaned::decisions`] stays empty.
+    pub fn decisions(&mut self, yes: bool) -> &mut Self {
+        self.decisions = yes;
+        self
     }
 
     /// The passes to run, in order. Default: [`PassConfig::defaults`].
@@ -146,6 +156,7 @@ impl PipelineBuilder {
         Ok(Pipeline {
             passes,
             rules: ruleset,
+            decisions: self.decisions,
         })
     }
 }
@@ -164,6 +175,7 @@ impl PipelineBuilder {
 pub struct Pipeline {
     passes: Vec<Arc<dyn Pass>>,
     rules: Arc<RuleSet>,
+    decisions: bool,
 }
 
 impl Pipeline {
@@ -194,7 +206,7 @@ impl Pipeline {
         let doc = Document::parse(text).with_host(host);
         let mut marks = Marks::new(doc.lines().len());
         self.mark(&doc, &mut marks);
-        assemble(&doc, &mut marks)
+        assemble(&doc, &marks, self.decisions)
     }
 
     /// Run the passes over a segmented document.
@@ -229,52 +241,49 @@ impl Pipeline {
     }
 }
 
-fn assemble(doc: &Document<'_>, marks: &mut Marks) -> Cleaned {
+fn assemble(doc: &Document<'_>, marks: &Marks, keep_decisions: bool) -> Cleaned {
     let text = doc.text();
     let eol = if doc.is_crlf() { "\r\n" } else { "\n" };
     let mut out = String::with_capacity(text.len());
-    let mut decisions = Vec::with_capacity(doc.lines().len());
+    let mut decisions = Vec::with_capacity(if keep_decisions { doc.lines().len() } else { 0 });
     let mut stats = Stats {
         documents: 1,
         bytes_in: text.len() as u64,
         ..Stats::default()
     };
+    // Drops per distinct reason (a document has few), for the stats maps.
+    let mut tally = vec![0u64; marks.reasons().len()];
     for block in doc.blocks() {
         let mut first_in_block = true;
         for i in block.lines.clone() {
             let line = &doc.lines()[i];
-            let reason = marks.take_reason(i);
+            let reason = marks.reason_index(i);
             stats.lines_in += 1;
-            if reason.is_some() {
-                stats.lines_dropped += 1;
-            } else {
-                if first_in_block && !out.is_empty() {
+            match reason {
+                Some(k) => {
+                    stats.lines_dropped += 1;
+                    tally[k] += 1;
+                }
+                None => {
+                    if first_in_block && !out.is_empty() {
+                        out.push_str(eol);
+                    }
+                    first_in_block = false;
+                    out.push_str(&text[line.span.clone()]);
                     out.push_str(eol);
                 }
-                first_in_block = false;
-                out.push_str(&text[line.span.clone()]);
-                out.push_str(eol);
             }
-            decisions.push(Decision {
-                line: line.number,
-                span: line.span.clone(),
-                reason,
-            });
+            if keep_decisions {
+                decisions.push(Decision {
+                    line: line.number,
+                    span: line.span.clone(),
+                    reason: reason.map(|k| marks.reasons()[k].clone()),
+                });
+            }
         }
     }
     stats.bytes_out = out.len() as u64;
-    // Tally per distinct reason first (a document has few), then fill the maps.
-    let mut tally: Vec<(&Reason, u64)> = Vec::new();
-    for r in decisions.iter().filter_map(|d| d.reason.as_ref()) {
-        match tally
-            .iter_mut()
-            .find(|(t, _)| Arc::ptr_eq(&t.rule, &r.rule) || t.rule == r.rule)
-        {
-            Some((_, n)) => *n += 1,
-            None => tally.push((r, 1)),
-        }
-    }
-    for (r, n) in tally {
+    for (r, &n) in marks.reasons().iter().zip(&tally) {
         bump(&mut stats.by_kind, r.kind.as_str(), n);
         bump(&mut stats.by_pass, r.pass, n);
         bump(&mut stats.by_rule, Arc::clone(&r.rule), n);
@@ -334,6 +343,20 @@ mod tests {
     fn disabling_a_pass_removes_it() {
         let p = PipelineBuilder::new().disable("repeat").build().unwrap();
         assert!(!p.pass_names().contains(&"repeat"));
+    }
+
+    #[test]
+    fn decisions_can_be_left_out() {
+        let text = "Body.\n\nAdvertisement\n";
+        let full = PipelineBuilder::new().build().unwrap().clean(text);
+        let lean = PipelineBuilder::new()
+            .decisions(false)
+            .build()
+            .unwrap()
+            .clean(text);
+        assert_eq!(full.decisions.len(), 2);
+        assert!(lean.decisions.is_empty());
+        assert_eq!((lean.text, lean.stats), (full.text, full.stats));
     }
 
     #[test]

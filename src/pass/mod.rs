@@ -148,11 +148,16 @@ impl Reason {
     }
 }
 
-/// One `Option<Reason>` per line of a document: `None` means kept (so far).
+/// The verdict so far on each line of a document: kept, or dropped for a
+/// [`Reason`]. A line costs four bytes: it holds an index into the document's
+/// few distinct reasons.
 #[derive(Clone, Debug, Default)]
 pub struct Marks {
-    reasons: Vec<Option<Reason>>,
-    /// Number of `Some` in `reasons`, kept up to date.
+    /// 0 for kept, else 1 + an index into `reasons`.
+    slots: Vec<u32>,
+    /// The distinct reasons given so far.
+    reasons: Vec<Reason>,
+    /// Number of dropped lines, kept up to date.
     dropped: usize,
 }
 
@@ -160,46 +165,62 @@ impl Marks {
     /// Marks for `lines` lines, all kept.
     pub fn new(lines: usize) -> Marks {
         Marks {
-            reasons: vec![None; lines],
+            slots: vec![0; lines],
+            reasons: Vec::new(),
             dropped: 0,
         }
     }
 
     /// Clear and resize for a document of `lines` lines, reusing the allocation.
     pub fn reset(&mut self, lines: usize) {
+        self.slots.clear();
+        self.slots.resize(lines, 0);
         self.reasons.clear();
-        self.reasons.resize(lines, None);
         self.dropped = 0;
     }
 
     /// True when line `index` is dropped.
     pub fn is_dropped(&self, index: usize) -> bool {
-        self.reasons[index].is_some()
+        self.slots[index] != 0
     }
 
     /// Drop line `index` unless an earlier pass already did; returns true if this call dropped it.
     pub fn drop_line(&mut self, index: usize, reason: &Reason) -> bool {
-        if self.reasons[index].is_some() {
+        if self.slots[index] != 0 {
             return false;
         }
-        self.reasons[index] = Some(reason.clone());
+        // Passes drop many lines for one reason in a row: look at the last first.
+        let same = |r: &Reason| {
+            (Arc::ptr_eq(&r.rule, &reason.rule) && r.pass == reason.pass && r.kind == reason.kind)
+                || r == reason
+        };
+        let k = match self.reasons.iter().rposition(same) {
+            Some(k) => k,
+            None => {
+                self.reasons.push(reason.clone());
+                self.reasons.len() - 1
+            }
+        };
+        // Distinct reasons per document are few: far below u32::MAX.
+        self.slots[index] = u32::try_from(k + 1).unwrap_or(u32::MAX);
         self.dropped += 1;
         true
     }
 
     /// The reason line `index` was dropped, if it was.
     pub fn reason(&self, index: usize) -> Option<&Reason> {
-        self.reasons[index].as_ref()
+        let k = self.slots[index].checked_sub(1)?;
+        self.reasons.get(k as usize)
     }
 
     /// Number of lines covered.
     pub fn len(&self) -> usize {
-        self.reasons.len()
+        self.slots.len()
     }
 
     /// True when there are no lines.
     pub fn is_empty(&self) -> bool {
-        self.reasons.is_empty()
+        self.slots.is_empty()
     }
 
     /// Number of dropped lines.
@@ -207,10 +228,14 @@ impl Marks {
         self.dropped
     }
 
-    pub(crate) fn take_reason(&mut self, index: usize) -> Option<Reason> {
-        let r = self.reasons[index].take();
-        self.dropped -= usize::from(r.is_some());
-        r
+    /// The distinct reasons given, and for line `index` the position of its
+    /// reason among them (for tallies).
+    pub(crate) fn reason_index(&self, index: usize) -> Option<usize> {
+        self.slots[index].checked_sub(1).map(|k| k as usize)
+    }
+
+    pub(crate) fn reasons(&self) -> &[Reason] {
+        &self.reasons
     }
 }
 

@@ -96,6 +96,8 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         let counts = crate::scan::read_counts(path, args.min_docs)?;
         builder.corpus_counts(std::sync::Arc::new(counts), args.min_docs);
     }
+    // Per-line decisions serve --explain and the spans field only.
+    builder.decisions(args.explain.is_some() || args.spans_field.is_some() || args.annotate);
     let pipeline = builder.build()?;
     let inputs = expand(&args.paths, |m| msg.error(m));
     let target = match (args.output, args.out_dir) {
