@@ -11,9 +11,27 @@ pub fn is_alphanumeric(c: char) -> bool {
     !matches!(c, '\u{2000}'..='\u{206F}') && c.is_alphanumeric()
 }
 
-/// Number of white-space separated words.
+/// Number of white-space separated words (as `str::split_whitespace`
+/// counts them), with ASCII bytes classified without decoding.
 pub fn word_count(s: &str) -> usize {
-    s.split_whitespace().count()
+    let bytes = s.as_bytes();
+    let (mut words, mut in_word, mut i) = (0, false, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let space = if b < 0x80 {
+            i += 1;
+            // char::is_whitespace for ASCII: space, \t, \n, \x0b, \x0c, \r.
+            matches!(b, b' ' | b'\t'..=b'\r')
+        } else {
+            // `i` is at a char boundary: only whole chars are consumed.
+            let c = s[i..].chars().next().unwrap_or('\u{fffd}');
+            i += c.len_utf8();
+            c.is_whitespace()
+        };
+        words += usize::from(!space && !in_word);
+        in_word = !space;
+    }
+    words
 }
 
 /// Number of chars, counted only up to `limit + 1` (enough to compare with `limit`).
@@ -172,6 +190,25 @@ pub fn is_fragment(s: &str, max_words: usize, max_chars: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_count_agrees_with_split_whitespace() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a  b\tc\r\nd ",
+            "x\u{a0}y\u{3000}z",
+            "\u{b}v\u{c}w",
+            "é — ü",
+        ] {
+            assert_eq!(word_count(s), s.split_whitespace().count(), "{s:?}");
+        }
+        for c in (0..0x3100).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            assert_eq!(word_count(&s), s.split_whitespace().count(), "{c:?}");
+        }
+    }
 
     #[test]
     fn general_punctuation_holds_no_alphanumeric() {
