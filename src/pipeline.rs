@@ -4,7 +4,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::document::Document;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::pass::{Marks, Pass, PassConfig, Reason};
 use crate::rules::{RuleSet, RuleSetBuilder};
 use crate::stats::Stats;
@@ -115,30 +115,20 @@ impl PipelineBuilder {
 
     /// Check the configuration and compile it.
     pub fn build(&self) -> Result<Pipeline> {
+        // Pass names turn passes off; any other name goes to the rules, which
+        // reject names that are no table or rule. One compile either way.
         let mut rules = self.rules.clone();
-        let all = if self.rules.is_default() {
-            RuleSet::builtin()
-        } else {
-            Arc::new(rules.build()?)
-        };
         for name in &self.disabled {
-            let known = PassConfig::defaults()
+            let is_pass = PassConfig::defaults()
                 .iter()
                 .chain(&self.passes)
-                .any(|p| p.name() == name)
-                || all
-                    .rules()
-                    .iter()
-                    .any(|r| r.table == *name || &*r.id == name);
-            if !known {
-                return Err(Error::Config(format!(
-                    "--disable {name}: no pass, rule table or rule of that name (see --list-rules)"
-                )));
+                .any(|p| p.name() == name);
+            if !is_pass {
+                rules.disable(name.clone());
             }
-            rules.disable(name.clone());
         }
-        let ruleset = if self.disabled.is_empty() {
-            all
+        let ruleset = if rules.is_default() {
+            RuleSet::builtin()
         } else {
             Arc::new(rules.build()?)
         };

@@ -330,7 +330,8 @@ impl RuleSetBuilder {
         self
     }
 
-    /// Disable a table (`ad`) or a single rule (`ad.story-continues`). Default: none.
+    /// Disable a table (`ad`) or a single rule (`ad.story-continues`). A name
+    /// that is neither is an error at build time. Default: none.
     pub fn disable(&mut self, name: impl Into<String>) -> &mut Self {
         self.disabled.push(name.into());
         self
@@ -394,6 +395,15 @@ impl RuleSetBuilder {
                     None => specs.push((table, path.clone(), spec)),
                 }
             }
+        }
+        if let Some(name) = self.disabled.iter().find(|d| {
+            !specs
+                .iter()
+                .any(|(table, _, spec)| table == *d || spec.id == **d)
+        }) {
+            return Err(Error::Config(format!(
+                "--disable {name}: no pass, rule table or rule of that name (see --list-rules)"
+            )));
         }
         let mut rules = Vec::new();
         for (table, path, spec) in specs {
