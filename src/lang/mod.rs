@@ -52,9 +52,12 @@ impl WordTable {
         };
         for (k, (_, words)) in STOPWORDS.iter().enumerate() {
             for w in words.split(' ') {
-                let key = pack(w.as_bytes());
+                // Keyed as the walk keys a run: its hash picks the slot.
+                let mut t = TokenHasher::default();
+                w.bytes().for_each(|b| t.byte(b));
+                let (hash, key) = t.finish();
                 assert!(key != 0, "function word {w:?} is empty or too long");
-                let mut i = slot(key);
+                let mut i = slot(hash);
                 while table.keys[i] != 0 && table.keys[i] != key {
                     i = (i + 1) & ((1 << TABLE_BITS) - 1);
                 }
@@ -65,13 +68,14 @@ impl WordTable {
         table
     }
 
-    /// The language bits of a packed key (0 for the key 0: no word).
+    /// The language bits of a run with this hash and packed key (0 for the
+    /// key 0: no word).
     #[inline]
-    fn get(&self, key: u128) -> u32 {
+    fn get(&self, hash: u64, key: u128) -> u32 {
         if key == 0 {
             return 0;
         }
-        let mut i = slot(key);
+        let mut i = slot(hash);
         loop {
             let k = self.keys[i];
             if k == key {
@@ -87,23 +91,10 @@ impl WordTable {
 
 static WORDS: LazyLock<WordTable> = LazyLock::new(WordTable::build);
 
-/// `bytes` packed little-endian into a `u128`, zero-padded; 0 when empty or
-/// longer than [`MAX_STOPWORD_BYTES`].
-fn pack(bytes: &[u8]) -> u128 {
-    if bytes.is_empty() || bytes.len() > MAX_STOPWORD_BYTES {
-        return 0;
-    }
-    bytes
-        .iter()
-        .enumerate()
-        .fold(0, |key, (n, &b)| key | u128::from(b) << (8 * n))
-}
-
+/// The table slot of a run's hash.
 #[inline]
-fn slot(key: u128) -> usize {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let x = (key as u64) ^ ((key >> 64) as u64).wrapping_mul(K);
-    (x.wrapping_mul(K) >> (64 - TABLE_BITS)) as usize
+fn slot(hash: u64) -> usize {
+    (hash >> (64 - TABLE_BITS)) as usize
 }
 
 /// Byte classes: ASCII alphanumeric, ASCII digit, and any byte of a char
@@ -241,15 +232,16 @@ fn load(bytes: &[u8], at: usize, n: usize) -> u64 {
 
 /// Walk `line` once: count its chars, digits and unspaced chars, hash its
 /// normalisation (lowercase alphanumeric runs joined by single spaces: the
-/// key folds the hash of each run), and call `on_token` with the packed
-/// lowercase key (0 when too long for a function word) of every alphanumeric
-/// run, and whether it starts with a char of a script written without spaces.
+/// key folds the hash of each run), and call `on_token` with the hash and the
+/// packed lowercase key (0 when too long for a function word) of every
+/// alphanumeric run, and whether it starts with a char of a script written
+/// without spaces.
 ///
 /// ASCII bytes are classified by table; a run's bytes are lowercased and
 /// hashed a word at a time when the run ends. Runs with other chars take the
 /// char-by-char path.
 #[inline]
-fn walk(line: &str, on_token: impl FnMut(u128, bool)) -> Walked {
+fn walk(line: &str, on_token: impl FnMut(u64, u128, bool)) -> Walked {
     let bytes = line.as_bytes();
     let mut w = Runs {
         line,
@@ -323,7 +315,7 @@ fn walk(line: &str, on_token: impl FnMut(u128, bool)) -> Walked {
 }
 
 /// The alphanumeric runs of a line as they end: the normalised key folds
-/// each run's hash, and `on_token` gets its function-word key.
+/// each run's hash, and `on_token` gets its hash and function-word key.
 struct Runs<'a, F> {
     line: &'a str,
     key: u64,
@@ -331,7 +323,7 @@ struct Runs<'a, F> {
     on_token: F,
 }
 
-impl<F: FnMut(u128, bool)> Runs<'_, F> {
+impl<F: FnMut(u64, u128, bool)> Runs<'_, F> {
     #[inline(always)]
     fn end(&mut self, start: usize, end: usize, ascii: bool, unspaced: bool) {
         let (h, word) = if ascii {
@@ -342,7 +334,7 @@ impl<F: FnMut(u128, bool)> Runs<'_, F> {
         };
         self.key = TokenHasher::mix(self.key.rotate_left(23), h);
         self.norm_chars += 1; // the separator (one too many, taken back at the end)
-        (self.on_token)(word, unspaced);
+        (self.on_token)(h, word, unspaced);
     }
 
     /// A run with chars beyond ASCII: lowercased char by char.
@@ -381,11 +373,11 @@ impl LineScan {
         let mut scan = LineScan::default();
         let (mut tokens, mut words) = (0, 0);
         let hits = &mut scan.hits;
-        let walked = walk(line, |key, unspaced| {
+        let walked = walk(line, |hash, key, unspaced| {
             tokens += 1;
             words += usize::from(!unspaced);
             // Tokens of unspaced scripts are no function word: their bits are 0.
-            let mut bits = table.get(key);
+            let mut bits = table.get(hash, key);
             while bits != 0 {
                 hits[bits.trailing_zeros() as usize] += 1;
                 bits &= bits - 1;
@@ -475,9 +467,9 @@ impl Detector {
         } else {
             // The line that fills the sample counts up to its last place.
             let table = &*WORDS;
-            walk(line, |key, _| {
+            walk(line, |hash, key, _| {
                 if self.total < SAMPLE_WORDS {
-                    let mut bits = table.get(key);
+                    let mut bits = table.get(hash, key);
                     while bits != 0 {
                         self.hits[bits.trailing_zeros() as usize] += 1;
                         bits &= bits - 1;
