@@ -602,6 +602,21 @@ mod tests {
     }
 
     #[test]
+    fn every_byte_class_reads_as_defined() {
+        // Each ASCII byte and a few wider chars, at every offset of the
+        // eight-byte steps, beside letters and digits.
+        let lang = Lang { index: Some(0) };
+        let mut chars: Vec<char> = (0u8..0x80).map(char::from).collect();
+        chars.extend(['é', '—', '市', 'Ж']);
+        for c in chars {
+            for pad in 0..9 {
+                let line = format!("{}{c}the 9x{c}{c}ab{}", "a".repeat(pad), "7".repeat(pad));
+                assert_eq!(LineStats::of(&line, &lang), naive(&line, &lang), "{line:?}");
+            }
+        }
+    }
+
+    #[test]
     fn detection_counts_only_the_first_thousand_tokens() {
         // 999 English function words, then a line whose first token completes
         // the sample: the German words after it are not counted.
