@@ -48,8 +48,9 @@ pub struct Document<'a> {
     lines: Vec<Line>,
     blocks: Vec<Block>,
     crlf: bool,
-    /// Each line read once, on first use, for the passes that measure words.
-    scans: OnceCell<Vec<LineScan>>,
+    /// Each line read at most once, on first use, for the passes that
+    /// measure words: lines no pass asks about (dropped early) are never read.
+    scans: OnceCell<Vec<OnceCell<LineScan>>>,
 }
 
 impl<'a> Document<'a> {
@@ -164,22 +165,21 @@ impl<'a> Document<'a> {
         &self.text[start..end]
     }
 
-    /// Line `index` (0-based), trimmed, read once by [`LineScan::of`]: word,
-    /// char and function-word counts and the normalised key. All lines are
-    /// scanned on the first call (blank lines give empty scans), so passes
-    /// that measure the same lines share one reading.
+    /// Line `index` (0-based), trimmed, read by [`LineScan::of`]: word, char
+    /// and function-word counts and the normalised key. Each line is read on
+    /// its first call only, so passes that measure the same lines share one
+    /// reading (blank lines give empty scans).
     pub fn scan(&self, index: usize) -> &LineScan {
-        &self.scans.get_or_init(|| {
-            (0..self.lines.len())
-                .map(|i| {
-                    if self.lines[i].is_blank {
-                        LineScan::default()
-                    } else {
-                        LineScan::of(self.line_text(i).trim())
-                    }
-                })
-                .collect()
-        })[index]
+        let scans = self
+            .scans
+            .get_or_init(|| vec![OnceCell::new(); self.lines.len()]);
+        scans[index].get_or_init(|| {
+            if self.lines[index].is_blank {
+                LineScan::default()
+            } else {
+                LineScan::of(self.line_text(index).trim())
+            }
+        })
     }
 
     /// True when the first line terminator of the text is `\r\n`.
