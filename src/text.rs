@@ -14,6 +14,11 @@ pub fn is_alphanumeric(c: char) -> bool {
 /// Number of white-space separated words (as `str::split_whitespace`
 /// counts them), with ASCII bytes classified without decoding.
 pub fn word_count(s: &str) -> usize {
+    words_upto(s, usize::MAX - 1)
+}
+
+/// [`word_count`], counted only up to `limit + 1` (enough to compare with `limit`).
+pub fn words_upto(s: &str, limit: usize) -> usize {
     let bytes = s.as_bytes();
     let (mut words, mut in_word, mut i) = (0, false, 0);
     while i < bytes.len() {
@@ -28,7 +33,12 @@ pub fn word_count(s: &str) -> usize {
             i += c.len_utf8();
             c.is_whitespace()
         };
-        words += usize::from(!space && !in_word);
+        if !space && !in_word {
+            words += 1;
+            if words > limit {
+                break;
+            }
+        }
         in_word = !space;
     }
     words
@@ -38,6 +48,10 @@ pub fn word_count(s: &str) -> usize {
 pub fn chars_upto(s: &str, limit: usize) -> usize {
     if s.len() <= limit {
         return s.chars().count();
+    }
+    // A char is at most four bytes: a longer text has more than `limit` chars.
+    if s.len() > limit.saturating_mul(4) {
+        return limit + 1;
     }
     s.chars().take(limit + 1).count()
 }
@@ -167,7 +181,7 @@ pub fn normalize(s: &str) -> String {
 pub fn is_headline_like(s: &str) -> bool {
     let t = s.trim();
     // The length first: it is bounded, and rules out paragraphs at once.
-    if chars_upto(t, 160) > 160 || !(3..=20).contains(&word_count(t)) {
+    if chars_upto(t, 160) > 160 || !(3..=20).contains(&words_upto(t, 20)) {
         return false;
     }
     let first_ok = t
@@ -183,7 +197,7 @@ pub fn is_fragment(s: &str, max_words: usize, max_chars: usize) -> bool {
     let t = s.trim();
     !t.is_empty()
         && chars_upto(t, max_chars) <= max_chars
-        && word_count(t) <= max_words
+        && words_upto(t, max_words) <= max_words
         && !ends_sentence(t)
 }
 
@@ -284,5 +298,9 @@ mod tests {
     fn chars_upto_is_bounded() {
         assert_eq!(chars_upto("héllo", 10), 5);
         assert_eq!(chars_upto("abcdefgh", 3), 4);
+        assert_eq!(chars_upto("ééééé", 2), 3);
+        assert_eq!(chars_upto("éé", 3), 2);
+        assert_eq!(words_upto("a b c d", 2), 3);
+        assert_eq!(words_upto("a b", 2), 2);
     }
 }
