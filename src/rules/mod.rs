@@ -147,23 +147,51 @@ impl Rule {
     }
 }
 
+/// The rules of one scope, compiled into one `RegexSet`, plus smaller sets
+/// for long texts.
+///
+/// Most rules match short lines only (labels, buttons, one-line notices), so a
+/// long line (a paragraph) is searched only against the rules whose
+/// `max_chars` admits its length: each tier holds the rules that admit texts
+/// of its `min_chars` or more. The set of all rules is compiled up front,
+/// which checks every pattern; the tiers on first use.
 #[derive(Clone, Debug)]
 struct ScopeSet {
-    set: RegexSet,
-    /// Rule index for each pattern of `set`.
+    all: RegexSet,
+    /// Rule index for each pattern of `all`.
     rules: Vec<usize>,
+    tiers: Vec<Tier>,
     /// Longest text (in bytes) any rule of the set may match: longer texts skip the search.
     max_bytes: usize,
+}
+
+#[derive(Clone, Debug)]
+struct Tier {
+    min_chars: usize,
+    /// Rule index for each pattern of `set`, in table order.
+    rules: Vec<usize>,
+    patterns: Vec<String>,
+    set: Arc<OnceLock<Option<RegexSet>>>,
+}
+
+/// Texts shorter than this (in chars) are searched against all rules: a
+/// smaller set would save little on them.
+const MIN_TIER_CHARS: usize = 256;
+
+fn compile_set<'p>(
+    patterns: impl IntoIterator<Item = &'p str>,
+) -> std::result::Result<RegexSet, regex::Error> {
+    RegexSetBuilder::new(patterns)
+        .size_limit(64 << 20)
+        .dfa_size_limit(64 << 20)
+        .build()
 }
 
 impl ScopeSet {
     fn new(all: &[Rule], scope: Scope) -> Result<ScopeSet> {
         let rules: Vec<usize> = (0..all.len()).filter(|&i| all[i].scope == scope).collect();
-        let set = RegexSetBuilder::new(rules.iter().map(|&i| all[i].pattern.as_str()))
-            .size_limit(64 << 20)
-            .dfa_size_limit(64 << 20)
-            .build()
-            .map_err(|source| {
+        let set =
+            compile_set(rules.iter().map(|&i| all[i].pattern.as_str())).map_err(|source| {
                 // Name the rule whose pattern fails on its own, if one does.
                 let bad = rules
                     .iter()
@@ -179,6 +207,33 @@ impl ScopeSet {
                     },
                 }
             })?;
+        // A tier starts just past each rule's bound: there one more rule drops out.
+        let mut bounds: Vec<usize> = rules
+            .iter()
+            .filter_map(|&i| all[i].max_chars)
+            .map(|m| m.saturating_add(1))
+            .filter(|&b| b >= MIN_TIER_CHARS)
+            .collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        let mut tiers: Vec<Tier> = Vec::new();
+        for min_chars in bounds {
+            let tier: Vec<usize> = rules
+                .iter()
+                .copied()
+                .filter(|&i| all[i].max_chars.is_none_or(|m| m >= min_chars))
+                .collect();
+            let same = tiers.last().map_or(&rules, |t| &t.rules);
+            if tier == *same {
+                continue;
+            }
+            tiers.push(Tier {
+                min_chars,
+                patterns: tier.iter().map(|&i| all[i].pattern.clone()).collect(),
+                rules: tier,
+                set: Arc::new(OnceLock::new()),
+            });
+        }
         // A char is at most 4 bytes, so a text of more than 4 * max_chars bytes
         // cannot fit any bounded rule.
         let max_bytes = rules
@@ -187,20 +242,41 @@ impl ScopeSet {
             .max()
             .unwrap_or(0);
         Ok(ScopeSet {
-            set,
+            all: set,
             rules,
+            tiers,
             max_bytes,
         })
     }
 
     fn first<'r>(&self, all: &'r [Rule], t: &str) -> Option<&'r Rule> {
-        if t.len() > self.max_bytes || t.is_empty() || !self.set.is_match(t) {
+        if t.len() > self.max_bytes || t.is_empty() {
             return None;
         }
-        self.set
-            .matches(t)
+        // The smallest set that holds every rule a text of this length may fit.
+        let (set, rules) = match self.tiers.first() {
+            Some(first) if t.len() >= first.min_chars => {
+                let chars = t.chars().count();
+                self.tiers
+                    .iter()
+                    .rev()
+                    .filter(|tier| tier.min_chars <= chars)
+                    .find_map(|tier| {
+                        let set = tier.set.get_or_init(|| {
+                            compile_set(tier.patterns.iter().map(String::as_str)).ok()
+                        });
+                        set.as_ref().map(|s| (s, &tier.rules))
+                    })
+                    .unwrap_or((&self.all, &self.rules))
+            }
+            _ => (&self.all, &self.rules),
+        };
+        if !set.is_match(t) {
+            return None;
+        }
+        set.matches(t)
             .into_iter()
-            .map(|p| &all[self.rules[p]])
+            .map(|p| &all[rules[p]])
             .find(|r| r.fits(t))
     }
 }
@@ -454,6 +530,37 @@ fn compile(table: String, path: &Path, spec: RuleSpec) -> Result<Rule> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn length_tiers_match_as_the_rules_one_by_one() {
+        // Every example and counter-example, padded to lengths on both sides
+        // of each tier bound: the first matching line rule is the one testing
+        // the rules one by one in table order finds.
+        let set = RuleSet::builtin();
+        let line_rules: Vec<&Rule> = set
+            .rules()
+            .iter()
+            .filter(|r| r.scope == Scope::Line)
+            .collect();
+        let texts = line_rules
+            .iter()
+            .flat_map(|r| r.examples.iter().chain(&r.counter_examples));
+        let mut checked = 0;
+        for text in texts {
+            for pad in [0, 60, 120, 180, 250, 300, 390, 420, 580, 700] {
+                for t in [
+                    format!("{text} {}", "x ".repeat(pad / 2)),
+                    format!("{} {text}", "y ".repeat(pad / 2)),
+                ] {
+                    let t = t.trim();
+                    let want = line_rules.iter().find(|r| r.is_match(t)).map(|r| &r.id);
+                    assert_eq!(set.match_line(t).map(|r| &r.id), want, "{t:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000);
+    }
 
     #[test]
     fn builtin_tables_compile_with_unique_ids() {
