@@ -55,10 +55,18 @@ impl UiRunPass {
         self
     }
 
-    /// Judge a run of short lines; `is_label[k]` tells whether `run[k]` is a label.
-    /// Non-labels at either end are not part of the widget: they may be a heading
-    /// of the article that happens to be short.
-    fn judge(&self, marks: &mut Marks, run: &[usize], is_label: &[bool], reason: &Reason) {
+    /// Judge a run of short lines (indices and trimmed texts). Non-labels at
+    /// either end are not part of the widget: they may be a heading of the
+    /// article that happens to be short. A single line is never a widget, so
+    /// its label rules are not even tried.
+    fn judge(&self, marks: &mut Marks, run: &[(usize, &str)], reason: &Reason) {
+        if run.len() < 2 {
+            return;
+        }
+        let is_label: Vec<bool> = run
+            .iter()
+            .map(|(_, t)| self.rules.match_label(t).is_some())
+            .collect();
         let Some(first) = is_label.iter().position(|&l| l) else {
             return;
         };
@@ -68,7 +76,7 @@ impl UiRunPass {
         let n = run.len();
         let drop = (n >= self.min_run && labels * 5 >= n * 3) || (n >= 2 && labels == n);
         if drop {
-            for &i in run {
+            for &(i, _) in run {
                 marks.drop_line(i, reason);
             }
         }
@@ -86,8 +94,7 @@ impl Pass for UiRunPass {
 
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
         let reason = Reason::new(Self::NAME, "ui-run.labels", Kind::Widget);
-        let mut run: Vec<usize> = Vec::new();
-        let mut is_label: Vec<bool> = Vec::new();
+        let mut run: Vec<(usize, &str)> = Vec::new();
         for (i, line) in doc.lines().iter().enumerate() {
             if line.is_blank {
                 continue;
@@ -99,16 +106,13 @@ impl Pass for UiRunPass {
             }
             let t = doc.line_text(i).trim();
             if text::is_fragment(t, MAX_WORDS, MAX_CHARS) {
-                let label = self.rules.match_label(t).is_some();
-                run.push(i);
-                is_label.push(label);
+                run.push((i, t));
             } else {
-                self.judge(marks, &run, &is_label, &reason);
+                self.judge(marks, &run, &reason);
                 run.clear();
-                is_label.clear();
             }
         }
-        self.judge(marks, &run, &is_label, &reason);
+        self.judge(marks, &run, &reason);
     }
 }
 
