@@ -19,6 +19,7 @@
 //! ```
 
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::document::Document;
 use crate::pass::{Kind, Marks, Pass, Reason};
@@ -89,7 +90,7 @@ impl Pass for RepeatPass {
         }
 
         let exact = Reason::new(Self::NAME, "repeat.exact", Kind::Duplicate);
-        let mut seen: HashSet<u64> = HashSet::new();
+        let mut seen: HashSet<u64, BuildHasherDefault<KeyHasher>> = HashSet::default();
         for (i, key) in keys.iter().enumerate() {
             let Some(key) = key else { continue };
             if marks.is_dropped(i) {
@@ -99,6 +100,28 @@ impl Pass for RepeatPass {
                 marks.drop_line(i, &exact);
             }
         }
+    }
+}
+
+/// The line keys are 64-bit hashes already: the set uses them as they are,
+/// not hashed again with SipHash.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here; any other input still hashes.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
