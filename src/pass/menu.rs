@@ -68,9 +68,9 @@ impl MenuPass {
         {
             return false;
         }
+        // Three items or more (two separators), all of them short.
         SEPARATORS.iter().any(|sep| {
-            let items: Vec<&str> = t.split(sep).collect();
-            items.len() >= 3 && items.iter().all(|i| Self::is_item(i.trim()))
+            t.matches(sep).nth(1).is_some() && t.split(sep).all(|i| Self::is_item(i.trim()))
         })
     }
 }
