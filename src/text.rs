@@ -91,8 +91,10 @@ pub fn normalize_into(s: &str, out: &mut String) {
 
 /// Feed the normalisation of `s` (see [`normalize_into`]) to `f`, char by
 /// char, with every digit as `0` when `fold_digits`; `f` may stop the walk.
-/// The one place the normalisation is defined: strings, keys and prefix
-/// checks all walk it. ASCII bytes are handled without decoding.
+/// The definition of the normalisation: strings, prefix checks and corpus
+/// keys walk it. [`LineScan`](crate::lang::LineScan) hashes the same
+/// normalisation within its one pass over a line; its tests hold the two
+/// together.
 pub fn walk_normalized<B>(
     s: &str,
     fold_digits: bool,
@@ -104,29 +106,15 @@ pub fn walk_normalized<B>(
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if b < 0x80 {
-            // ASCII without decoding: for these, alphanumeric and numeric are
-            // the ASCII classes.
+        let c = if b < 0x80 {
             i += 1;
-            if !b.is_ascii_alphanumeric() {
-                pending_space = true;
-                continue;
-            }
-            if pending_space && emitted {
-                f(' ')?;
-            }
-            pending_space = false;
-            emitted = true;
-            f(if fold_digits && b.is_ascii_digit() {
-                '0'
-            } else {
-                char::from(b.to_ascii_lowercase())
-            })?;
-            continue;
-        }
-        // `i` is at a char boundary: ASCII bytes and whole chars are consumed.
-        let c = s[i..].chars().next().unwrap_or('\u{fffd}');
-        i += c.len_utf8();
+            char::from(b)
+        } else {
+            // `i` is at a char boundary: ASCII bytes and whole chars are consumed.
+            let c = s[i..].chars().next().unwrap_or('\u{fffd}');
+            i += c.len_utf8();
+            c
+        };
         if !is_alphanumeric(c) {
             pending_space = true;
             continue;
@@ -138,6 +126,8 @@ pub fn walk_normalized<B>(
         emitted = true;
         if fold_digits && c.is_numeric() {
             f('0')?;
+        } else if c.is_ascii() {
+            f(c.to_ascii_lowercase())?;
         } else {
             for l in c.to_lowercase() {
                 f(l)?;
