@@ -59,14 +59,18 @@ impl UiRunPass {
     /// either end are not part of the widget: they may be a heading of the
     /// article that happens to be short. A single line is never a widget, so
     /// its label rules are not even tried.
-    fn judge(&self, marks: &mut Marks, run: &[(usize, &str)], reason: &Reason) {
+    fn judge(
+        &self,
+        marks: &mut Marks,
+        run: &[(usize, &str)],
+        is_label: &mut Vec<bool>,
+        reason: &Reason,
+    ) {
         if run.len() < 2 {
             return;
         }
-        let is_label: Vec<bool> = run
-            .iter()
-            .map(|(_, t)| self.rules.match_label(t).is_some())
-            .collect();
+        is_label.clear();
+        is_label.extend(run.iter().map(|(_, t)| self.rules.match_label(t).is_some()));
         let Some(first) = is_label.iter().position(|&l| l) else {
             return;
         };
@@ -95,6 +99,7 @@ impl Pass for UiRunPass {
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
         let reason = Reason::new(Self::NAME, "ui-run.labels", Kind::Widget);
         let mut run: Vec<(usize, &str)> = Vec::new();
+        let mut is_label: Vec<bool> = Vec::new();
         for (i, line) in doc.lines().iter().enumerate() {
             if line.is_blank {
                 continue;
@@ -108,11 +113,11 @@ impl Pass for UiRunPass {
             if text::is_fragment(t, MAX_WORDS, MAX_CHARS) {
                 run.push((i, t));
             } else {
-                self.judge(marks, &run, &reason);
+                self.judge(marks, &run, &mut is_label, &reason);
                 run.clear();
             }
         }
-        self.judge(marks, &run, &reason);
+        self.judge(marks, &run, &mut is_label, &reason);
     }
 }
 
