@@ -18,8 +18,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::ControlFlow;
 
 use crate::document::Document;
 use crate::pass::{Kind, Marks, Pass, Reason};
@@ -76,13 +77,38 @@ impl Pass for RepeatPass {
         let teasers: Vec<usize> = (0..lines.len())
             .filter(|&i| keys[i].is_some() && text::ends_with_ellipsis(doc.line_text(i)))
             .collect();
+        // A full version starts with the teaser's first `min_chars` normalised
+        // chars: lines are looked up by the hash of theirs, so a document with
+        // many teasers does not compare every teaser with every line.
+        let mut by_head: HashMap<u64, Vec<usize>, BuildHasherDefault<KeyHasher>> =
+            HashMap::default();
+        if !teasers.is_empty() {
+            // Lines that normalise alike answer alike: one of each is enough.
+            let mut distinct: HashSet<u64, BuildHasherDefault<KeyHasher>> = HashSet::default();
+            let firsts = (0..lines.len()).filter(|&j| keys[j].is_some_and(|k| distinct.insert(k)));
+            for j in firsts {
+                let mut chars = Vec::with_capacity(self.min_chars);
+                let _ = text::walk_normalized(doc.line_text(j), false, |c| {
+                    chars.push(c);
+                    if chars.len() == self.min_chars {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                });
+                if let Some(h) = head_key(chars.into_iter(), self.min_chars) {
+                    by_head.entry(h).or_default().push(j);
+                }
+            }
+        }
         for i in teasers {
             let prefix = text::normalize(text::strip_ellipsis(doc.line_text(i)));
-            if prefix.chars().count() < self.min_chars {
+            let Some(h) = head_key(prefix.chars(), self.min_chars) else {
                 continue;
-            }
-            let has_full = (0..lines.len()).any(|j| {
-                j != i && keys[j].is_some() && text::normalized_extends(doc.line_text(j), &prefix)
+            };
+            let has_full = by_head.get(&h).is_some_and(|js| {
+                js.iter()
+                    .any(|&j| j != i && text::normalized_extends(doc.line_text(j), &prefix))
             });
             if has_full {
                 marks.drop_line(i, &truncated);
@@ -101,6 +127,17 @@ impl Pass for RepeatPass {
             }
         }
     }
+}
+
+/// A hash of the first `n` chars, or `None` when there are fewer.
+fn head_key(chars: impl Iterator<Item = char>, n: usize) -> Option<u64> {
+    let mut h = KeyHasher::default();
+    let mut taken = 0;
+    for c in chars.take(n) {
+        h.write(c.encode_utf8(&mut [0; 4]).as_bytes());
+        taken += 1;
+    }
+    (taken == n).then(|| h.finish())
 }
 
 /// The line keys are 64-bit hashes already: the set uses them as they are,
@@ -152,6 +189,24 @@ mod tests {
     fn keeps_ellipsis_line_without_full_version() {
         let text = "And then the strangest thing of all happened…\n\nNobody moved.\n";
         assert_eq!(clean(text), text);
+    }
+
+    #[test]
+    fn teasers_are_matched_among_lines_of_the_same_start() {
+        // Many lines share the teasers' first 30 normalised chars; only one is
+        // the full version of the first teaser.
+        let mut text = String::new();
+        for k in 0..50 {
+            text.push_str(&format!(
+                "The council met on Tuesday to discuss item {k} of the agenda.\n\n"
+            ));
+        }
+        text.push_str("The council met on Tuesday to discuss item 7 of...\n\n");
+        text.push_str("The council met on Tuesday to discuss the weather...\n");
+        let out = clean(&text);
+        assert!(!out.contains("item 7 of..."));
+        assert!(out.contains("discuss the weather..."));
+        assert_eq!(out.lines().filter(|l| l.contains("agenda")).count(), 50);
     }
 
     #[test]
