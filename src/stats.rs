@@ -63,14 +63,11 @@ impl Stats {
             self.bytes_out,
             pct(self.bytes_out, self.bytes_in)
         )?;
-        for (name, n) in &self.by_kind {
-            writeln!(w, "kind\t{name}\t{n}")?;
-        }
-        for (name, n) in &self.by_pass {
-            writeln!(w, "pass\t{name}\t{n}")?;
-        }
-        for (name, n) in &self.by_rule {
-            writeln!(w, "rule\t{name}\t{n}")?;
+        let by_kind = self.by_kind.iter().map(|(k, n)| ("kind", &**k, n));
+        let by_pass = self.by_pass.iter().map(|(k, n)| ("pass", &**k, n));
+        let by_rule = self.by_rule.iter().map(|(k, n)| ("rule", &**k, n));
+        for (title, name, n) in by_kind.chain(by_pass).chain(by_rule) {
+            writeln!(w, "{title}\t{name}\t{n}")?;
         }
         Ok(())
     }

@@ -91,6 +91,16 @@ impl WordTable {
 
 static WORDS: LazyLock<WordTable> = LazyLock::new(WordTable::build);
 
+/// The languages (indices into [`STOPWORDS`]) whose bits are set.
+#[inline]
+fn languages(mut bits: u32) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        let k = (bits != 0).then(|| bits.trailing_zeros() as usize)?;
+        bits &= bits - 1;
+        Some(k)
+    })
+}
+
 /// The table slot of a run's hash.
 #[inline]
 fn slot(hash: u64) -> usize {
@@ -187,20 +197,14 @@ impl TokenHasher {
         let len = end - start;
         if len <= 8 && start + 8 <= bytes.len() {
             // Most words: one load.
-            let mask = if len == 8 {
-                u64::MAX
-            } else {
-                (1 << (8 * len)) - 1
-            };
-            let w = (load(bytes, start, 8) | LOWER) & mask;
+            let w = (load(bytes, start, 8) | LOWER) & low_bytes(len);
             return (Self::mix(Self::mix(0, w), len as u64), u128::from(w));
         }
         let (mut h, mut head, mut k) = (0, [0u64; 2], 0);
         let mut at = start;
         while at < end {
             let n = (end - at).min(8);
-            let mask = if n == 8 { u64::MAX } else { (1 << (8 * n)) - 1 };
-            let w = (load(bytes, at, n) | LOWER) & mask;
+            let w = (load(bytes, at, n) | LOWER) & low_bytes(n);
             h = Self::mix(h, w);
             if k < 2 {
                 head[k] = w;
@@ -215,6 +219,12 @@ impl TokenHasher {
         };
         (Self::mix(h, len as u64), key)
     }
+}
+
+/// A mask of the low `n <= 8` bytes of a word.
+#[inline]
+fn low_bytes(n: usize) -> u64 {
+    if n == 8 { u64::MAX } else { (1 << (8 * n)) - 1 }
 }
 
 /// The `n <= 8` bytes at `at`, little-endian, with what follows them in
@@ -377,10 +387,8 @@ impl LineScan {
             tokens += 1;
             words += usize::from(!unspaced);
             // Tokens of unspaced scripts are no function word: their bits are 0.
-            let mut bits = table.get(hash, key);
-            while bits != 0 {
-                hits[bits.trailing_zeros() as usize] += 1;
-                bits &= bits - 1;
+            for k in languages(table.get(hash, key)) {
+                hits[k] += 1;
             }
         });
         scan.base = LineStats {
@@ -469,10 +477,8 @@ impl Detector {
             let table = &*WORDS;
             walk(line, |hash, key, _| {
                 if self.total < SAMPLE_WORDS {
-                    let mut bits = table.get(hash, key);
-                    while bits != 0 {
-                        self.hits[bits.trailing_zeros() as usize] += 1;
-                        bits &= bits - 1;
+                    for k in languages(table.get(hash, key)) {
+                        self.hits[k] += 1;
                     }
                     self.total += 1;
                 }

@@ -209,8 +209,7 @@ impl Marks {
 
     /// The reason line `index` was dropped, if it was.
     pub fn reason(&self, index: usize) -> Option<&Reason> {
-        let k = self.slots[index].checked_sub(1)?;
-        self.reasons.get(k as usize)
+        self.reason_index(index).map(|k| &self.reasons[k])
     }
 
     /// Number of lines covered.
@@ -228,12 +227,13 @@ impl Marks {
         self.dropped
     }
 
-    /// The distinct reasons given, and for line `index` the position of its
-    /// reason among them (for tallies).
+    /// The position of line `index`'s reason in [`Marks::reasons`], if it
+    /// was dropped (for tallies per reason).
     pub(crate) fn reason_index(&self, index: usize) -> Option<usize> {
         self.slots[index].checked_sub(1).map(|k| k as usize)
     }
 
+    /// The distinct reasons given so far, in the order first given.
     pub(crate) fn reasons(&self) -> &[Reason] {
         &self.reasons
     }

@@ -87,23 +87,18 @@ impl Pass for RepeatPass {
             let mut distinct: HashSet<u64, BuildHasherDefault<KeyHasher>> = HashSet::default();
             let firsts = (0..lines.len()).filter(|&j| keys[j].is_some_and(|k| distinct.insert(k)));
             for j in firsts {
-                let mut chars = Vec::with_capacity(self.min_chars);
-                let _ = text::walk_normalized(doc.line_text(j), false, |c| {
-                    chars.push(c);
-                    if chars.len() == self.min_chars {
-                        ControlFlow::Break(())
-                    } else {
-                        ControlFlow::Continue(())
-                    }
-                });
-                if let Some(h) = head_key(chars.into_iter(), self.min_chars) {
+                let mut head = Head::new(self.min_chars);
+                let _ = text::walk_normalized(doc.line_text(j), false, |c| head.push(c));
+                if let Some(h) = head.key() {
                     by_head.entry(h).or_default().push(j);
                 }
             }
         }
         for i in teasers {
             let prefix = text::normalize(text::strip_ellipsis(doc.line_text(i)));
-            let Some(h) = head_key(prefix.chars(), self.min_chars) else {
+            let mut head = Head::new(self.min_chars);
+            let _ = prefix.chars().try_for_each(|c| head.push(c));
+            let Some(h) = head.key() else {
                 continue;
             };
             let has_full = by_head.get(&h).is_some_and(|js| {
@@ -129,25 +124,46 @@ impl Pass for RepeatPass {
     }
 }
 
-/// A hash of the first `n` chars, or `None` when there are fewer.
-fn head_key(chars: impl Iterator<Item = char>, n: usize) -> Option<u64> {
-    let mut h = KeyHasher::default();
-    let mut taken = 0;
-    for c in chars.take(n) {
-        h.write(c.encode_utf8(&mut [0; 4]).as_bytes());
-        taken += 1;
-    }
-    (taken == n).then(|| h.finish())
+/// A hash of the first `n` chars fed, or `None` when fewer were fed.
+struct Head {
+    hash: KeyHasher,
+    left: usize,
 }
 
-/// The line keys are 64-bit hashes already: the set uses them as they are,
-/// not hashed again with SipHash.
+impl Head {
+    fn new(n: usize) -> Head {
+        Head {
+            hash: KeyHasher::default(),
+            left: n,
+        }
+    }
+
+    /// Feed one char; breaks once `n` chars are in.
+    fn push(&mut self, c: char) -> ControlFlow<()> {
+        if self.left > 0 {
+            self.hash.write(c.encode_utf8(&mut [0; 4]).as_bytes());
+            self.left -= 1;
+        }
+        if self.left == 0 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+
+    fn key(&self) -> Option<u64> {
+        (self.left == 0).then(|| self.hash.finish())
+    }
+}
+
+/// The line keys are 64-bit hashes already: the sets and maps here use them
+/// as they are, not hashed again with SipHash. Bytes (the heads of lines)
+/// are mixed in one at a time.
 #[derive(Default)]
 struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn write(&mut self, bytes: &[u8]) {
-        // Only u64 keys are hashed here; any other input still hashes.
         for &b in bytes {
             self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         }

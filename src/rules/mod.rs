@@ -170,7 +170,6 @@ struct Tier {
     min_chars: usize,
     /// Rule index for each pattern of `set`, in table order.
     rules: Vec<usize>,
-    patterns: Vec<String>,
     set: Arc<OnceLock<Option<RegexSet>>>,
 }
 
@@ -229,7 +228,6 @@ impl ScopeSet {
             }
             tiers.push(Tier {
                 min_chars,
-                patterns: tier.iter().map(|&i| all[i].pattern.clone()).collect(),
                 rules: tier,
                 set: Arc::new(OnceLock::new()),
             });
@@ -263,7 +261,7 @@ impl ScopeSet {
                     .filter(|tier| tier.min_chars <= chars)
                     .find_map(|tier| {
                         let set = tier.set.get_or_init(|| {
-                            compile_set(tier.patterns.iter().map(String::as_str)).ok()
+                            compile_set(tier.rules.iter().map(|&i| all[i].pattern.as_str())).ok()
                         });
                         set.as_ref().map(|s| (s, &tier.rules))
                     })
