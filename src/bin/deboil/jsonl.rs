@@ -4,48 +4,136 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-/// One record: its fields in order, values unparsed.
+/// One record: its fields in order, values unparsed except the text field's.
 pub struct Record<'a> {
-    pub fields: Vec<(Cow<'a, str>, &'a RawValue)>,
+    text_field: &'a str,
+    /// The first value of the text field, when it is a string.
+    text: Option<Cow<'a, str>>,
+    /// Every field; `None` for the text field, whose value is `text`.
+    fields: Vec<(Cow<'a, str>, Option<&'a RawValue>)>,
 }
 
-impl<'de: 'a, 'a> serde::Deserialize<'de> for Record<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Record<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Record<'a>, M::Error> {
-                let mut fields = Vec::new();
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    let value: &'de RawValue = map.next_value()?;
-                    fields.push((key, value));
+/// Reads one record, parsing the text field's value in the same pass.
+struct RecordSeed<'f>(&'f str);
+
+impl<'de: 'f, 'f> DeserializeSeed<'de> for RecordSeed<'f> {
+    type Value = Record<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Record<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de: 'f, 'f> Visitor<'de> for RecordSeed<'f> {
+    type Value = Record<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Record<'de>, M::Error> {
+        let mut rec = Record {
+            text_field: "",
+            text: None,
+            fields: Vec::new(),
+        };
+        let mut seen_text = false;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == self.0 {
+                let MaybeStr(value) = map.next_value()?;
+                if !seen_text {
+                    rec.text = value;
+                    seen_text = true;
                 }
-                Ok(Record { fields })
+                rec.fields.push((key, None));
+            } else {
+                let value: &'de RawValue = map.next_value()?;
+                rec.fields.push((key, Some(value)));
             }
         }
-        d.deserialize_map(V(std::marker::PhantomData))
+        Ok(rec)
+    }
+}
+
+/// Any JSON value: `Some` when it is a string.
+struct MaybeStr<'a>(Option<Cow<'a, str>>);
+
+impl<'de> serde::Deserialize<'de> for MaybeStr<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MaybeStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(MaybeStr(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(MaybeStr(Some(Cow::Owned(v.to_owned()))))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(MaybeStr(Some(Cow::Owned(v))))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(MaybeStr(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(MaybeStr(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(MaybeStr(None))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
 impl<'a> Record<'a> {
-    /// Parse one line.
-    pub fn parse(line: &'a str) -> serde_json::Result<Record<'a>> {
-        serde_json::from_str(line)
+    /// Parse one line, unescaping the string value of `text_field` on the way.
+    pub fn parse(line: &'a str, text_field: &'a str) -> serde_json::Result<Record<'a>> {
+        let mut de = serde_json::Deserializer::from_str(line);
+        let mut rec = RecordSeed(text_field).deserialize(&mut de)?;
+        de.end()?;
+        rec.text_field = text_field;
+        Ok(rec)
     }
 
-    /// The raw value of `name`.
-    pub fn get(&self, name: &str) -> Option<&'a RawValue> {
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
+    /// The text field's value, unescaped; `None` when absent or not a string.
+    pub fn text(&self) -> Option<&Cow<'a, str>> {
+        self.text.as_ref()
+    }
+
+    /// The raw value of `name` (not the text field).
+    fn get(&self, name: &str) -> Option<&'a RawValue> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| *v)
     }
 
     /// The string value of `name`, unescaped; `None` when absent or not a string.
     pub fn get_str(&self, name: &str) -> Option<Cow<'a, str>> {
+        if name == self.text_field {
+            return self.text.clone();
+        }
         let raw = self.get(name)?;
         serde_json::from_str::<Cow<'a, str>>(raw.get()).ok()
     }
@@ -58,15 +146,9 @@ impl<'a> Record<'a> {
         }
     }
 
-    /// Write the record with field `text_field` replaced by `text` and, if
+    /// Write the record with the text field replaced by `text` and, if
     /// given, a trailing field `extra` = raw JSON.
-    pub fn write_with(
-        &self,
-        out: &mut Vec<u8>,
-        text_field: &str,
-        text: &str,
-        extra: Option<(&str, &str)>,
-    ) {
+    pub fn write_with(&self, out: &mut Vec<u8>, text: &str, extra: Option<(&str, &str)>) {
         out.push(b'{');
         let mut first = true;
         let mut sep = |out: &mut Vec<u8>| {
@@ -79,10 +161,9 @@ impl<'a> Record<'a> {
             sep(out);
             write_str(out, k);
             out.push(b':');
-            if k == text_field {
-                write_str(out, text);
-            } else {
-                out.extend_from_slice(v.get().as_bytes());
+            match v {
+                None => write_str(out, text),
+                Some(v) => out.extend_from_slice(v.get().as_bytes()),
             }
         }
         if let Some((k, raw)) = extra {
@@ -117,10 +198,12 @@ mod tests {
     #[test]
     fn round_trip_keeps_order_and_raw_values() {
         let line = r#"{"b": 1.50, "text": "a\nb", "a": {"x": [1, 2]}}"#;
-        let rec = Record::parse(line).unwrap();
-        assert_eq!(rec.get_str("text").unwrap(), "a\nb");
+        let rec = Record::parse(line, "text").unwrap();
+        assert_eq!(rec.text().unwrap(), "a\nb");
+        assert_eq!(rec.get_str("b"), None);
+        assert_eq!(rec.id("b").unwrap(), "1.50");
         let mut out = Vec::new();
-        rec.write_with(&mut out, "text", "new", Some(("spans", "[]")));
+        rec.write_with(&mut out, "new", Some(("spans", "[]")));
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "{\"b\":1.50,\"text\":\"new\",\"a\":{\"x\": [1, 2]},\"spans\":[]}\n"
@@ -129,7 +212,27 @@ mod tests {
 
     #[test]
     fn non_object_is_an_error() {
-        assert!(Record::parse("[1,2]").is_err());
-        assert!(Record::parse("{\"a\":").is_err());
+        assert!(Record::parse("[1,2]", "text").is_err());
+        assert!(Record::parse("{\"a\":", "text").is_err());
+        assert!(Record::parse("{\"a\":1} x", "text").is_err());
+    }
+
+    #[test]
+    fn a_text_field_of_another_type_is_no_text_but_parses() {
+        for value in ["null", "3", "-1.5e3", "true", "[1, {\"a\": \"b\"}]", "{\"x\": [\"y\"]}"] {
+            let line = format!("{{\"text\": {value}, \"id\": \"k\"}}");
+            let rec = Record::parse(&line, "text").unwrap();
+            assert!(rec.text().is_none(), "{value}");
+            assert_eq!(rec.get_str("id").unwrap(), "k");
+        }
+    }
+
+    #[test]
+    fn the_first_text_value_counts_and_every_copy_is_rewritten() {
+        let rec = Record::parse(r#"{"text": "one", "text": "two"}"#, "text").unwrap();
+        assert_eq!(rec.text().unwrap(), "one");
+        let mut out = Vec::new();
+        rec.write_with(&mut out, "x", None);
+        assert_eq!(out, b"{\"text\":\"x\",\"text\":\"x\"}\n");
     }
 }

@@ -451,26 +451,55 @@ fn run_text(
     Ok(())
 }
 
-/// A chunk of JSONL lines: (1-based line number, bytes).
-pub type Chunk = Vec<(u64, Vec<u8>)>;
+/// A chunk of JSONL lines in one buffer, reused from chunk to chunk.
+#[derive(Default)]
+pub struct Chunk {
+    buf: Vec<u8>,
+    /// (1-based line number, byte range in `buf` without the terminator).
+    lines: Vec<(u64, std::ops::Range<usize>)>,
+}
 
-/// Read up to a chunk's worth of lines (1-based numbers), without terminators.
-pub fn read_chunk(rdr: &mut dyn BufRead, next_line: &mut u64) -> io::Result<Chunk> {
-    let mut chunk = Vec::new();
-    let mut bytes = 0;
-    while chunk.len() < LINE_CHUNK && bytes < CHUNK_BYTES {
-        let mut buf = Vec::new();
-        if rdr.read_until(b'\n', &mut buf)? == 0 {
+impl Chunk {
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The lines: (1-based number, bytes).
+    pub fn lines(&self) -> impl IndexedParallelIterator<Item = (u64, &[u8])> + '_ {
+        self.lines
+            .par_iter()
+            .map(|(n, r)| (*n, &self.buf[r.clone()]))
+    }
+
+    /// The line numbers, in order.
+    pub fn numbers(&self) -> impl Iterator<Item = u64> + '_ {
+        self.lines.iter().map(|(n, _)| *n)
+    }
+
+    /// Bytes read, terminators included.
+    pub fn bytes_read(&self) -> u64 {
+        self.buf.len() as u64
+    }
+}
+
+/// Read up to a chunk's worth of lines into `chunk` (cleared first; its
+/// buffers are reused), numbering them from `next_line` on (1-based).
+pub fn read_chunk(rdr: &mut dyn BufRead, next_line: &mut u64, chunk: &mut Chunk) -> io::Result<()> {
+    chunk.buf.clear();
+    chunk.lines.clear();
+    while chunk.lines.len() < LINE_CHUNK && chunk.buf.len() < CHUNK_BYTES {
+        let start = chunk.buf.len();
+        if rdr.read_until(b'\n', &mut chunk.buf)? == 0 {
             break;
         }
         *next_line += 1;
-        while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-            buf.pop();
+        let mut end = chunk.buf.len();
+        while end > start && matches!(chunk.buf[end - 1], b'\n' | b'\r') {
+            end -= 1;
         }
-        bytes += buf.len();
-        chunk.push((*next_line, buf));
+        chunk.lines.push((*next_line, start..end));
     }
-    Ok(chunk)
+    Ok(())
 }
 
 fn run_jsonl(
@@ -506,14 +535,13 @@ fn run_jsonl(
             _ => None,
         };
         let mut line_no = 0;
-        let mut chunk = match read_chunk(&mut rdr, &mut line_no) {
-            Ok(c) => c,
-            Err(e) => {
-                report.inputs_failed += 1;
-                msg.error(format!("{name}: reading: {e}"));
-                continue;
-            }
-        };
+        let mut chunk = Chunk::default();
+        let mut spare = Chunk::default();
+        if let Err(e) = read_chunk(&mut rdr, &mut line_no, &mut chunk) {
+            report.inputs_failed += 1;
+            msg.error(format!("{name}: reading: {e}"));
+            continue;
+        }
         let mut failed = None;
         while !chunk.is_empty() {
             // Clean this chunk on the pool while this thread reads the next one.
@@ -521,21 +549,21 @@ fn run_jsonl(
                 rayon::join(
                     || {
                         chunk
-                            .par_iter()
+                            .lines()
                             .map_init(
                                 || cfg.pipeline.clone(),
-                                |p, (n, line)| record(ctx, opts, p, &name, *n, line),
+                                |p, (n, line)| record(ctx, opts, p, &name, n, line),
                             )
                             .collect::<Vec<_>>()
                     },
-                    || read_chunk(&mut rdr, &mut line_no),
+                    || read_chunk(&mut rdr, &mut line_no, &mut spare),
                 )
             });
             let sink: &mut Output = match (dir_out.as_mut(), out.as_mut()) {
                 (Some(o), _) | (None, Some(o)) => o,
                 (None, None) => unreachable!("an output exists for every target"),
             };
-            for ((n, _), res) in chunk.iter().zip(results) {
+            for (n, res) in chunk.numbers().zip(results) {
                 match res {
                     RecordResult::Done(r) => {
                         if r.invalid_utf8 {
@@ -562,15 +590,13 @@ fn run_jsonl(
                 }
             }
             if let Some(bar) = bar {
-                bar.inc(chunk.iter().map(|(_, l)| l.len() as u64 + 1).sum());
+                bar.inc(chunk.bytes_read());
             }
-            chunk = match next {
-                Ok(c) => c,
-                Err(e) => {
-                    failed = Some(format!("{name}: reading: {e}"));
-                    break;
-                }
-            };
+            if let Err(e) = next {
+                failed = Some(format!("{name}: reading: {e}"));
+                break;
+            }
+            std::mem::swap(&mut chunk, &mut spare);
         }
         if let Some(m) = failed {
             report.inputs_failed += 1;
@@ -603,11 +629,11 @@ fn record(
     if line.trim().is_empty() {
         return RecordResult::Malformed("empty line".into());
     }
-    let rec = match Record::parse(&line) {
+    let rec = match Record::parse(&line, &opts.text_field) {
         Ok(r) => r,
         Err(e) => return RecordResult::Malformed(jsonl::describe(&e)),
     };
-    let Some(text) = rec.get_str(&opts.text_field) else {
+    let Some(text) = rec.text() else {
         let mut raw = line.into_owned().into_bytes();
         raw.push(b'\n');
         return RecordResult::NoText(raw);
@@ -642,7 +668,6 @@ fn record(
     };
     rec.write_with(
         &mut out,
-        &opts.text_field,
         new_text,
         spans.as_ref().map(|(f, s)| (*f, s.as_str())),
     );

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::args::{MergeArgs, OnError, ScanArgs};
 use crate::io::{Input, Output, expand};
 use crate::jsonl::{self, Record};
-use crate::run::{Messages, read_chunk, thread_count};
+use crate::run::{Chunk, Messages, read_chunk, thread_count};
 
 /// Keys of one JSONL record, or why it was skipped.
 enum Scanned {
@@ -21,11 +21,11 @@ enum Scanned {
 
 fn scan_line(args: &ScanArgs, line: &[u8]) -> Scanned {
     let line = String::from_utf8_lossy(line);
-    let rec = match Record::parse(&line) {
+    let rec = match Record::parse(&line, &args.text_field) {
         Ok(r) => r,
         Err(e) => return Scanned::Malformed(jsonl::describe(&e)),
     };
-    let Some(text) = rec.get_str(&args.text_field) else {
+    let Some(text) = rec.text() else {
         return Scanned::NoText;
     };
     let host = rec
@@ -72,15 +72,16 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
                 }
             };
             let mut line_no = 0;
+            let mut chunk = Chunk::default();
             loop {
-                let chunk = read_chunk(&mut rdr, &mut line_no)
+                read_chunk(&mut rdr, &mut line_no, &mut chunk)
                     .with_context(|| format!("{name}: reading"))?;
                 if chunk.is_empty() {
                     break;
                 }
                 let scanned: Vec<Scanned> =
-                    pool.install(|| chunk.par_iter().map(|(_, l)| scan_line(args, l)).collect());
-                for ((n, _), s) in chunk.iter().zip(scanned) {
+                    pool.install(|| chunk.lines().map(|(_, l)| scan_line(args, l)).collect());
+                for (n, s) in chunk.numbers().zip(scanned) {
                     match s {
                         Scanned::Doc(host, keys) => {
                             counts.add_keys(&host, &keys);
