@@ -176,11 +176,76 @@ impl<'a> Record<'a> {
     }
 }
 
-/// Write `s` as a JSON string.
+/// Write `s` as a JSON string, escaped exactly as `serde_json` escapes it.
+///
+/// Page text is mostly plain: runs of eight bytes that need no escape are
+/// skipped a word at a time, then copied at once.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Writing a str into a Vec cannot fail.
-    serde_json::to_writer(&mut *out, s).expect("writing JSON into a Vec");
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(word) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+            if !needs_escape(word) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        let escape = ESCAPE[b as usize];
+        i += 1;
+        if escape == 0 {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i - 1]);
+        start = i;
+        if escape == b'u' {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.extend_from_slice(&[b'\\', escape]);
+        }
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
 }
+
+/// True when some byte of `word` is a control char, `"` or `\` (the bytes
+/// JSON escapes). Exact as a yes/no: `(v - 0x01..) & !v & 0x80..` is nonzero
+/// exactly when some byte of `v` is zero (and `v - 0x20..` when one is below 0x20).
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    // Bytes below 0x20: subtracting 0x20 borrows into their high bit.
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0;
+    control
+        || has_zero(word ^ (ONES * u64::from(b'"')))
+        || has_zero(word ^ (ONES * u64::from(b'\\')))
+}
+
+/// The escape of each byte: 0 for none, `u` for `\u00XX`, else the char after `\`.
+static ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
 
 /// A JSON error with its message only (the column is useful; "line 1" is not).
 pub fn describe(err: &serde_json::Error) -> String {
@@ -211,6 +276,42 @@ mod tests {
     }
 
     #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut cases: Vec<String> = vec![
+            String::new(),
+            "plain text that runs past eight bytes".into(),
+            "\"quoted\" \\ back\\slash\n\r\t\u{8}\u{c}\u{0}\u{1f}\u{7f}/ é 中文 😀".into(),
+        ];
+        // Every byte below 0x80 at every offset of a word.
+        for b in 0u8..0x80 {
+            for at in 0..10 {
+                let mut s = "x".repeat(at);
+                s.push(char::from(b));
+                s.push_str("yyyyyyyy");
+                cases.push(s);
+            }
+        }
+        for s in cases {
+            let mut out = Vec::new();
+            write_str(&mut out, &s);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&s).unwrap(),
+                "{s:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_is_escaped_as_serde_json_escapes_it(s in "(?s).{0,40}|[\\x00-\\x7f]{0,40}") {
+            let mut out = Vec::new();
+            write_str(&mut out, &s);
+            proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&s).unwrap());
+        }
+    }
+
+    #[test]
     fn non_object_is_an_error() {
         assert!(Record::parse("[1,2]", "text").is_err());
         assert!(Record::parse("{\"a\":", "text").is_err());
@@ -219,7 +320,14 @@ mod tests {
 
     #[test]
     fn a_text_field_of_another_type_is_no_text_but_parses() {
-        for value in ["null", "3", "-1.5e3", "true", "[1, {\"a\": \"b\"}]", "{\"x\": [\"y\"]}"] {
+        for value in [
+            "null",
+            "3",
+            "-1.5e3",
+            "true",
+            "[1, {\"a\": \"b\"}]",
+            "{\"x\": [\"y\"]}",
+        ] {
             let line = format!("{{\"text\": {value}, \"id\": \"k\"}}");
             let rec = Record::parse(&line, "text").unwrap();
             assert!(rec.text().is_none(), "{value}");
