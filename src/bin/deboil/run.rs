@@ -476,6 +476,16 @@ impl Chunk {
         self.lines.iter().map(|(n, _)| *n)
     }
 
+    /// Record the line `start..end` of `buf` (its `\n` excluded), without
+    /// trailing `\r`s.
+    fn push_line(&mut self, start: usize, mut end: usize, next_line: &mut u64) {
+        while end > start && self.buf[end - 1] == b'\r' {
+            end -= 1;
+        }
+        *next_line += 1;
+        self.lines.push((*next_line, start..end));
+    }
+
     /// Bytes read, terminators included.
     pub fn bytes_read(&self) -> u64 {
         self.buf.len() as u64
@@ -483,23 +493,48 @@ impl Chunk {
 }
 
 /// Read up to a chunk's worth of lines into `chunk` (cleared first; its
-/// buffers are reused), numbering them from `next_line` on (1-based).
+/// buffers are reused), numbering them from `next_line` on (1-based). Bytes
+/// are copied a reader buffer at a time, never past the chunk's last line.
 pub fn read_chunk(rdr: &mut dyn BufRead, next_line: &mut u64, chunk: &mut Chunk) -> io::Result<()> {
     chunk.buf.clear();
     chunk.lines.clear();
-    while chunk.lines.len() < LINE_CHUNK && chunk.buf.len() < CHUNK_BYTES {
-        let start = chunk.buf.len();
-        if rdr.read_until(b'\n', &mut chunk.buf)? == 0 {
-            break;
+    let mut line_start = 0;
+    loop {
+        let avail = match rdr.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            if line_start < chunk.buf.len() {
+                chunk.push_line(line_start, chunk.buf.len(), next_line);
+            }
+            return Ok(());
         }
-        *next_line += 1;
-        let mut end = chunk.buf.len();
-        while end > start && matches!(chunk.buf[end - 1], b'\n' | b'\r') {
-            end -= 1;
+        // Take the block, or up to the newline that fills the chunk.
+        let base = chunk.buf.len();
+        let mut lines = chunk.lines.len();
+        let mut take = avail.len();
+        let mut full = false;
+        for nl in memchr::memchr_iter(b'\n', avail) {
+            lines += 1;
+            if lines >= LINE_CHUNK || base + nl + 1 >= CHUNK_BYTES {
+                take = nl + 1;
+                full = true;
+                break;
+            }
         }
-        chunk.lines.push((*next_line, start..end));
+        chunk.buf.extend_from_slice(&avail[..take]);
+        rdr.consume(take);
+        while let Some(nl) = memchr::memchr(b'\n', &chunk.buf[line_start.max(base)..]) {
+            let end = line_start.max(base) + nl;
+            chunk.push_line(line_start, end, next_line);
+            line_start = end + 1;
+        }
+        if full {
+            return Ok(());
+        }
     }
-    Ok(())
 }
 
 fn run_jsonl(
@@ -697,4 +732,61 @@ fn spans_json(cleaned: &Cleaned) -> String {
     }
     s.push(']');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line of `input`, read in chunks through a reader buffer of `cap` bytes.
+    fn read_all_chunks(input: &[u8], cap: usize) -> (Vec<(u64, Vec<u8>)>, usize) {
+        let mut rdr = io::BufReader::with_capacity(cap, input);
+        let (mut line_no, mut chunk, mut lines, mut chunks) = (0, Chunk::default(), Vec::new(), 0);
+        loop {
+            read_chunk(&mut rdr, &mut line_no, &mut chunk).unwrap();
+            if chunk.is_empty() {
+                return (lines, chunks);
+            }
+            assert!(chunk.lines.len() <= LINE_CHUNK);
+            chunks += 1;
+            let got: Vec<(u64, &[u8])> = chunk.lines().collect();
+            lines.extend(got.into_iter().map(|(n, l)| (n, l.to_vec())));
+        }
+    }
+
+    #[test]
+    fn chunks_hold_every_line_without_terminators_whatever_the_reader_buffer() {
+        let input = b"{\"a\":1}\r\n\n{\"b\":2}\r\r\nlast without newline";
+        let want: Vec<(u64, Vec<u8>)> = [
+            &b"{\"a\":1}"[..],
+            b"",
+            b"{\"b\":2}",
+            b"last without newline",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i as u64 + 1, l.to_vec()))
+        .collect();
+        for cap in [1, 2, 3, 7, 64, 1 << 16] {
+            assert_eq!(read_all_chunks(input, cap).0, want, "buffer of {cap} bytes");
+        }
+    }
+
+    #[test]
+    fn a_chunk_ends_at_a_line_after_its_line_budget() {
+        let input: Vec<u8> = (0..LINE_CHUNK * 2 + 5)
+            .flat_map(|i| format!("line {i}\n").into_bytes())
+            .collect();
+        for cap in [5, 1 << 16] {
+            let (lines, chunks) = read_all_chunks(&input, cap);
+            assert_eq!(chunks, 3);
+            assert_eq!(lines.len(), LINE_CHUNK * 2 + 5);
+            assert!(
+                lines
+                    .iter()
+                    .enumerate()
+                    .all(|(i, (n, l))| *n == i as u64 + 1 && *l == format!("line {i}").into_bytes())
+            );
+        }
+    }
 }
