@@ -253,14 +253,14 @@ impl ClassifierPass {
         boundaries: bool,
     ) {
         // Kept lines, plus the dropped lines that mark a section boundary.
-        let kept: Vec<usize> = (0..doc.lines().len())
-            .filter(|&i| {
-                !doc.lines()[i].is_blank
-                    && marks
-                        .reason(i)
-                        .is_none_or(|r| boundaries && boundary_cost(r.kind).is_some())
-            })
-            .collect();
+        // Sized up front: a filtered collect would grow (and copy) it a dozen times.
+        let mut kept: Vec<usize> = Vec::with_capacity(doc.lines().len());
+        kept.extend((0..doc.lines().len()).filter(|&i| {
+            !doc.lines()[i].is_blank
+                && marks
+                    .reason(i)
+                    .is_none_or(|r| boundaries && boundary_cost(r.kind).is_some())
+        }));
         if kept.is_empty() {
             return;
         }

@@ -111,7 +111,8 @@ impl Pass for RepeatPass {
         }
 
         let exact = Reason::new(Self::NAME, "repeat.exact", Kind::Duplicate);
-        let mut seen: HashSet<u64, BuildHasherDefault<KeyHasher>> = HashSet::default();
+        let mut seen: HashSet<u64, BuildHasherDefault<KeyHasher>> =
+            HashSet::with_capacity_and_hasher(keys.iter().flatten().count(), Default::default());
         for (i, key) in keys.iter().enumerate() {
             let Some(key) = key else { continue };
             if marks.is_dropped(i) {

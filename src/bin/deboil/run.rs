@@ -690,7 +690,7 @@ fn record(
                 .map(|u| deboil::corpus::host_of(&u))
         })
         .flatten();
-    let (cleaned, explain) = ctx.render(p, &id, &text, host.as_deref());
+    let (cleaned, explain) = ctx.render(p, &id, text, host.as_deref());
     let spans = opts
         .spans_field
         .as_deref()

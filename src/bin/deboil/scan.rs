@@ -32,7 +32,7 @@ fn scan_line(args: &ScanArgs, line: &[u8]) -> Scanned {
         .get_str(&args.url_field)
         .map(|u| host_of(&u))
         .unwrap_or_default();
-    Scanned::Doc(host, document_keys(&text))
+    Scanned::Doc(host, document_keys(text))
 }
 
 pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
