@@ -578,56 +578,49 @@ fn run_jsonl(
             continue;
         }
         let mut failed = None;
-        while !chunk.is_empty() {
-            // Clean this chunk on the pool while this thread reads the next one.
-            let (results, next) = ctx.pool.install(|| {
-                rayon::join(
-                    || {
-                        chunk
-                            .lines()
-                            .map_init(
-                                || cfg.pipeline.clone(),
-                                |p, (n, line)| record(ctx, opts, p, &name, n, line),
-                            )
-                            .collect::<Vec<_>>()
-                    },
-                    || read_chunk(&mut rdr, &mut line_no, &mut spare),
-                )
-            });
+        // The results of the chunk before, written by this thread while the
+        // pool cleans the next one.
+        let mut pending: Option<Vec<(u64, RecordResult)>> = None;
+        loop {
             let sink: &mut Output = match (dir_out.as_mut(), out.as_mut()) {
                 (Some(o), _) | (None, Some(o)) => o,
                 (None, None) => unreachable!("an output exists for every target"),
             };
-            for (n, res) in chunk.numbers().zip(results) {
-                match res {
-                    RecordResult::Done(r) => {
-                        if r.invalid_utf8 {
-                            report.invalid_utf8 += 1;
-                            msg.warn(format!("{name}:{n}: invalid UTF-8, replaced with U+FFFD"));
-                        }
-                        sink.write_all(&r.out).context("writing output")?;
-                        if let Some(w) = explain.as_mut() {
-                            w.write_all(&r.explain).context("writing explanations")?;
-                        }
-                        report.absorb(r.stats, cfg.stats.is_some());
-                    }
-                    RecordResult::NoText(raw) => {
-                        report.records_without_text += 1;
-                        sink.write_all(&raw).context("writing output")?;
-                    }
-                    RecordResult::Malformed(m) => {
-                        report.malformed_lines += 1;
-                        msg.error(format!("{name}:{n}: {m}"));
-                        if opts.on_error == OnError::Fail {
-                            bail!("{name}:{n}: stopping at a malformed line (--on-error fail)");
-                        }
-                    }
+            if chunk.is_empty() {
+                if let Some(done) = pending.take() {
+                    write_results(ctx, opts, msg, &name, done, sink, explain, report)?;
                 }
+                break;
             }
+            let mut results = Vec::new();
+            let mut written = Ok(());
+            let mut next = Ok(());
+            ctx.pool.in_place_scope(|scope| {
+                scope.spawn(|_| {
+                    results = chunk
+                        .lines()
+                        .map_init(
+                            || cfg.pipeline.clone(),
+                            |p, (n, line)| (n, record(ctx, opts, p, &name, n, line)),
+                        )
+                        .collect();
+                });
+                if let Some(done) = pending.take() {
+                    written = write_results(ctx, opts, msg, &name, done, sink, explain, report);
+                }
+                if written.is_ok() {
+                    next = read_chunk(&mut rdr, &mut line_no, &mut spare);
+                }
+            });
+            written?;
             if let Some(bar) = bar {
                 bar.inc(chunk.bytes_read());
             }
+            pending = Some(results);
             if let Err(e) = next {
+                if let Some(done) = pending.take() {
+                    write_results(ctx, opts, msg, &name, done, sink, explain, report)?;
+                }
                 failed = Some(format!("{name}: reading: {e}"));
                 break;
             }
@@ -644,6 +637,47 @@ fn run_jsonl(
         {
             report.inputs_failed += 1;
             msg.error(format!("{e:#}"));
+        }
+    }
+    Ok(())
+}
+
+/// Write one chunk's results in order, counting and reporting what was skipped.
+#[allow(clippy::too_many_arguments)]
+fn write_results(
+    ctx: &Ctx<'_>,
+    opts: &JsonlOpts,
+    msg: &Messages,
+    name: &str,
+    results: Vec<(u64, RecordResult)>,
+    sink: &mut Output,
+    explain: &mut Option<Box<dyn Write>>,
+    report: &mut Report,
+) -> Result<()> {
+    for (n, res) in results {
+        match res {
+            RecordResult::Done(r) => {
+                if r.invalid_utf8 {
+                    report.invalid_utf8 += 1;
+                    msg.warn(format!("{name}:{n}: invalid UTF-8, replaced with U+FFFD"));
+                }
+                sink.write_all(&r.out).context("writing output")?;
+                if let Some(w) = explain.as_mut() {
+                    w.write_all(&r.explain).context("writing explanations")?;
+                }
+                report.absorb(r.stats, ctx.cfg.stats.is_some());
+            }
+            RecordResult::NoText(raw) => {
+                report.records_without_text += 1;
+                sink.write_all(&raw).context("writing output")?;
+            }
+            RecordResult::Malformed(m) => {
+                report.malformed_lines += 1;
+                msg.error(format!("{name}:{n}: {m}"));
+                if opts.on_error == OnError::Fail {
+                    bail!("{name}:{n}: stopping at a malformed line (--on-error fail)");
+                }
+            }
         }
     }
     Ok(())
