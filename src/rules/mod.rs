@@ -2,7 +2,7 @@
 //!
 //! Each built-in table is a TOML file in `src/rules/` embedded with
 //! `include_str!`; `src/rules/README.md` defines the schema. Tables are parsed
-//! and compiled once into a [`RuleSet`]: one `RegexSet` per scope, so each line
+//! and compiled once into a [`RuleSet`]: one multi-pattern automaton per scope, so each line
 //! is matched against all rules of a scope in one search. User tables add rules
 //! or override built-in ones by `id`.
 //!
@@ -18,7 +18,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, OnceLock};
 
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::Regex;
+use regex_automata::meta;
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::{Input, MatchKind, PatternSet};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -129,7 +132,7 @@ pub struct Rule {
     pub examples: Vec<String>,
     /// Texts no rule of the same scope may match.
     pub counter_examples: Vec<String>,
-    /// Compiled on first use: matching goes through the scope's `RegexSet`;
+    /// Compiled on first use: matching goes through the scope's set;
     /// this one serves [`Rule::is_match`] (examples, tests).
     regex: OnceLock<Option<Regex>>,
 }
@@ -147,7 +150,7 @@ impl Rule {
     }
 }
 
-/// The rules of one scope, compiled into one `RegexSet`, plus smaller sets
+/// The rules of one scope, compiled into one automaton, plus smaller ones
 /// for long texts.
 ///
 /// Most rules match short lines only (labels, buttons, one-line notices), so a
@@ -157,7 +160,7 @@ impl Rule {
 /// which checks every pattern; the tiers on first use.
 #[derive(Clone, Debug)]
 struct ScopeSet {
-    all: RegexSet,
+    all: Set,
     /// Rule index for each pattern of `all`.
     rules: Vec<usize>,
     tiers: Vec<Tier>,
@@ -170,20 +173,37 @@ struct Tier {
     min_chars: usize,
     /// Rule index for each pattern of `set`, in table order.
     rules: Vec<usize>,
-    set: Arc<OnceLock<Option<RegexSet>>>,
+    set: Arc<OnceLock<Option<Set>>>,
 }
 
 /// Texts shorter than this (in chars) are searched against all rules: a
 /// smaller set would save little on them.
 const MIN_TIER_CHARS: usize = 256;
 
+/// One automaton for many rules: it says which of them match, nothing more
+/// (no captures, no match positions). No literal prefilter either: lines are
+/// short and most rules are anchored at their start, so the lazy DFA alone
+/// gives up sooner than a prefilter would look.
+type Set = meta::Regex;
+
 fn compile_set<'p>(
     patterns: impl IntoIterator<Item = &'p str>,
-) -> std::result::Result<RegexSet, regex::Error> {
-    RegexSetBuilder::new(patterns)
-        .size_limit(64 << 20)
-        .dfa_size_limit(64 << 20)
-        .build()
+) -> std::result::Result<Set, regex::Error> {
+    let patterns: Vec<&str> = patterns.into_iter().collect();
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .match_kind(MatchKind::All)
+                .which_captures(WhichCaptures::None)
+                .auto_prefilter(false)
+                .nfa_size_limit(Some(64 << 20))
+                .hybrid_cache_capacity(64 << 20),
+        )
+        .build_many(&patterns)
+        .map_err(|e| match e.size_limit() {
+            Some(limit) => regex::Error::CompiledTooBig(limit),
+            None => regex::Error::Syntax(e.to_string()),
+        })
 }
 
 impl ScopeSet {
@@ -272,9 +292,11 @@ impl ScopeSet {
         if !set.is_match(t) {
             return None;
         }
-        set.matches(t)
-            .into_iter()
-            .map(|p| &all[rules[p]])
+        let mut matched = PatternSet::new(set.pattern_len());
+        set.which_overlapping_matches(&Input::new(t), &mut matched);
+        matched
+            .iter()
+            .map(|p| &all[rules[p.as_usize()]])
             .find(|r| r.fits(t))
     }
 }
