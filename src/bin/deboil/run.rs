@@ -511,29 +511,23 @@ pub fn read_chunk(rdr: &mut dyn BufRead, next_line: &mut u64, chunk: &mut Chunk)
             }
             return Ok(());
         }
-        // Take the block, or up to the newline that fills the chunk.
+        // Take the block, or up to the newline that fills the chunk: the rest
+        // stays in the reader for the next chunk.
         let base = chunk.buf.len();
-        let mut lines = chunk.lines.len();
-        let mut take = avail.len();
-        let mut full = false;
-        for nl in memchr::memchr_iter(b'\n', avail) {
-            lines += 1;
-            if lines >= LINE_CHUNK || base + nl + 1 >= CHUNK_BYTES {
-                take = nl + 1;
-                full = true;
-                break;
+        chunk.buf.extend_from_slice(avail);
+        // No newline lies between `line_start` and `at`.
+        let mut at = base;
+        while let Some(nl) = memchr::memchr(b'\n', &chunk.buf[at..]) {
+            chunk.push_line(line_start, at + nl, next_line);
+            line_start = at + nl + 1;
+            at = line_start;
+            if chunk.lines.len() >= LINE_CHUNK || line_start >= CHUNK_BYTES {
+                chunk.buf.truncate(line_start);
+                rdr.consume(line_start - base);
+                return Ok(());
             }
         }
-        chunk.buf.extend_from_slice(&avail[..take]);
-        rdr.consume(take);
-        while let Some(nl) = memchr::memchr(b'\n', &chunk.buf[line_start.max(base)..]) {
-            let end = line_start.max(base) + nl;
-            chunk.push_line(line_start, end, next_line);
-            line_start = end + 1;
-        }
-        if full {
-            return Ok(());
-        }
+        rdr.consume(chunk.buf.len() - base);
     }
 }
 
