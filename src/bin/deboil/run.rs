@@ -612,11 +612,9 @@ fn run_jsonl(
             }
             pending = Some(results);
             if let Err(e) = next {
-                if let Some(done) = pending.take() {
-                    write_results(ctx, opts, msg, &name, done, sink, explain, report)?;
-                }
+                // Nothing more is read: the next turn writes what is pending and stops.
                 failed = Some(format!("{name}: reading: {e}"));
-                break;
+                spare = Chunk::default();
             }
             std::mem::swap(&mut chunk, &mut spare);
         }
