@@ -235,6 +235,39 @@ fn compressed_input_and_output() {
 }
 
 #[test]
+fn a_read_error_keeps_the_chunks_written_before_it_and_names_the_input() {
+    // 5000 records: a first chunk of 4096 lines, then a second one that the
+    // truncated stream cuts short.
+    let dir = tempfile::tempdir().unwrap();
+    let mut raw = Vec::new();
+    for i in 0..5000 {
+        writeln!(
+            raw,
+            "{{\"id\":{i},\"text\":\"Record {i} of the stream, {}.\"}}",
+            i * 7919 % 10007
+        )
+        .unwrap();
+    }
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(&raw).unwrap();
+    let gz = enc.finish().unwrap();
+    let path = dir.path().join("cut.jsonl.gz");
+    std::fs::write(&path, &gz[..gz.len() * 9 / 10]).unwrap();
+    let out = deboil()
+        .arg("--jsonl")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(contains("cut.jsonl.gz: reading:"))
+        .get_output()
+        .stdout
+        .clone();
+    let records = jsonl_records(&out);
+    assert_eq!(records.len(), 4096);
+    assert!(records.iter().enumerate().all(|(i, r)| r["id"] == i));
+}
+
+#[test]
 fn explain_tsv_goes_to_stderr_and_file() {
     deboil()
         .arg("--explain")
