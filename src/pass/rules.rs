@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::document::Document;
 use crate::pass::{Marks, Pass, Reason};
-use crate::rules::{Extend, Rule, RuleSet};
+use crate::rules::{Extend, Matcher, Rule, RuleSet};
 use crate::text;
 
 /// Longest line an `extend = "short-lines"` rule takes with it.
@@ -42,6 +42,7 @@ impl RulePass {
 
     fn extend(
         &self,
+        m: &mut Matcher<'_>,
         doc: &Document<'_>,
         marks: &mut Marks,
         at: usize,
@@ -63,7 +64,7 @@ impl RulePass {
                         continue;
                     }
                     let t = doc.line_text(i).trim();
-                    if self.rules.match_line(t).is_some()
+                    if m.line(t).is_some()
                         || text::chars_upto(t, SHORT_LINE_CHARS) > SHORT_LINE_CHARS
                         || text::ends_sentence(t) && !text::ends_with_ellipsis(t)
                     {
@@ -81,7 +82,7 @@ impl RulePass {
                     }
                     // A line another rule matches ends the list: it gets its own reason.
                     if taken == MAX_HEADLINES
-                        || self.rules.match_line(doc.line_text(i)).is_some()
+                        || m.line(doc.line_text(i)).is_some()
                         || !text::is_headline_like(doc.line_text(i))
                     {
                         break;
@@ -100,9 +101,10 @@ impl Pass for RulePass {
     }
 
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
+        let mut m = self.rules.matcher();
         if self.rules.has_block_rules() {
             for (b, block) in doc.blocks().iter().enumerate() {
-                if let Some(rule) = self.rules.match_block(doc.block_text(b)) {
+                if let Some(rule) = m.block(doc.block_text(b)) {
                     let reason = Reason {
                         pass: Self::NAME,
                         rule: Arc::clone(&rule.id),
@@ -118,14 +120,14 @@ impl Pass for RulePass {
             if line.is_blank || marks.is_dropped(i) {
                 continue;
             }
-            if let Some(rule) = self.rules.match_line(doc.line_text(i)) {
+            if let Some(rule) = m.line(doc.line_text(i)) {
                 let reason = Reason {
                     pass: Self::NAME,
                     rule: Arc::clone(&rule.id),
                     kind: rule.kind,
                 };
                 marks.drop_line(i, &reason);
-                self.extend(doc, marks, i, rule, &reason);
+                self.extend(&mut m, doc, marks, i, rule, &reason);
             }
         }
     }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use crate::document::Document;
 use crate::pass::{Kind, Marks, Pass, Reason};
-use crate::rules::RuleSet;
+use crate::rules::{Matcher, RuleSet};
 use crate::text;
 
 /// Longest line (in chars) that can be part of a run.
@@ -61,6 +61,7 @@ impl UiRunPass {
     /// its label rules are not even tried.
     fn judge(
         &self,
+        labels: &mut Matcher<'_>,
         marks: &mut Marks,
         run: &[(usize, &str)],
         is_label: &mut Vec<bool>,
@@ -70,7 +71,7 @@ impl UiRunPass {
             return;
         }
         is_label.clear();
-        is_label.extend(run.iter().map(|(_, t)| self.rules.match_label(t).is_some()));
+        is_label.extend(run.iter().map(|(_, t)| labels.label(t).is_some()));
         let Some(first) = is_label.iter().position(|&l| l) else {
             return;
         };
@@ -100,6 +101,7 @@ impl Pass for UiRunPass {
         let reason = Reason::new(Self::NAME, "ui-run.labels", Kind::Widget);
         let mut run: Vec<(usize, &str)> = Vec::new();
         let mut is_label: Vec<bool> = Vec::new();
+        let mut labels = self.rules.matcher();
         for (i, line) in doc.lines().iter().enumerate() {
             if line.is_blank {
                 continue;
@@ -113,11 +115,11 @@ impl Pass for UiRunPass {
             if text::is_fragment(t, MAX_WORDS, MAX_CHARS) {
                 run.push((i, t));
             } else {
-                self.judge(marks, &run, &mut is_label, &reason);
+                self.judge(&mut labels, marks, &run, &mut is_label, &reason);
                 run.clear();
             }
         }
-        self.judge(marks, &run, &mut is_label, &reason);
+        self.judge(&mut labels, marks, &run, &mut is_label, &reason);
     }
 }
 

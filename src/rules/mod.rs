@@ -2,8 +2,10 @@
 //!
 //! Each built-in table is a TOML file in `src/rules/` embedded with
 //! `include_str!`; `src/rules/README.md` defines the schema. Tables are parsed
-//! and compiled once into a [`RuleSet`]: one multi-pattern automaton per scope, so each line
-//! is matched against all rules of a scope in one search. User tables add rules
+//! and compiled once into a [`RuleSet`]: per scope, the rules anchored at the
+//! text's start in one lazy DFA, those anchored at its end in another that
+//! reads backwards, and the rest in a third, so a line is read only as far as
+//! some rule of the scope may still match it. User tables add rules
 //! or override built-in ones by `id`.
 //!
 //! ```
@@ -19,9 +21,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use regex::Regex;
+use regex_automata::hybrid::{self, LazyStateID};
 use regex_automata::meta;
-use regex_automata::nfa::thompson::WhichCaptures;
-use regex_automata::{Input, MatchKind, PatternSet};
+use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::util::pool::{Pool, PoolGuard};
+use regex_automata::util::start;
+use regex_automata::{Anchored, Input, MatchKind, PatternSet};
+use regex_syntax::hir::Look;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -150,40 +156,190 @@ impl Rule {
     }
 }
 
-/// The rules of one scope, compiled into one automaton, plus smaller ones
-/// for long texts.
-///
-/// Most rules match short lines only (labels, buttons, one-line notices), so a
-/// long line (a paragraph) is searched only against the rules whose
-/// `max_chars` admits its length: each tier holds the rules that admit texts
-/// of its `min_chars` or more. The set of all rules is compiled up front,
-/// which checks every pattern; the tiers on first use.
+/// How a group's lazy DFA reads a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dir {
+    /// Forward from the text's start, anchored there: rules whose every match
+    /// starts at the text's start (`^…`). Most texts leave the automaton after
+    /// a few bytes.
+    Anchored,
+    /// Backward from the text's end, anchored there: rules whose every match
+    /// ends at the text's end (`…$`) but may start anywhere.
+    Reverse,
+    /// Forward over the whole text: any other rule.
+    Unanchored,
+}
+
+/// Some rules of one scope in one lazy DFA that says which of them match a
+/// text (every match state on the way is read, so all matching rules are
+/// found, not only the first or leftmost).
 #[derive(Clone, Debug)]
-struct ScopeSet {
-    all: Set,
-    /// Rule index for each pattern of `all`.
+struct Group {
+    dfa: hybrid::dfa::DFA,
+    dir: Dir,
+    /// Rule index (into [`RuleSet::rules`]) of each pattern.
     rules: Vec<usize>,
-    tiers: Vec<Tier>,
-    /// Longest text (in bytes) any rule of the set may match: longer texts skip the search.
+    /// Longest text (in bytes) any rule of the group may match: a char is at
+    /// most four bytes, so a longer text fits no rule's `max_chars`.
     max_bytes: usize,
 }
 
-#[derive(Clone, Debug)]
-struct Tier {
-    min_chars: usize,
-    /// Rule index for each pattern of `set`, in table order.
-    rules: Vec<usize>,
-    set: Arc<OnceLock<Option<Set>>>,
+/// The lazy DFA of a group gave up on a text (a Unicode word boundary in a
+/// user's rule meets a char beyond ASCII, or the cache thrashes): the scope's
+/// meta regex answers instead.
+struct GaveUp;
+
+impl Group {
+    /// The group, or the build error's message.
+    fn new(all: &[Rule], rules: Vec<usize>, dir: Dir) -> std::result::Result<Group, String> {
+        let patterns: Vec<&str> = rules.iter().map(|&i| all[i].pattern.as_str()).collect();
+        let dfa = hybrid::dfa::DFA::builder()
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .match_kind(MatchKind::All)
+                    .unicode_word_boundary(true)
+                    .cache_capacity(16 << 20),
+            )
+            .thompson(
+                thompson::Config::new()
+                    .reverse(dir == Dir::Reverse)
+                    .which_captures(WhichCaptures::None)
+                    .nfa_size_limit(Some(64 << 20)),
+            )
+            .build_many(&patterns)
+            .map_err(|e| e.to_string())?;
+        let max_bytes = rules
+            .iter()
+            .map(|&i| all[i].max_chars.map_or(usize::MAX, |m| m.saturating_mul(4)))
+            .max()
+            .unwrap_or(0);
+        Ok(Group {
+            dfa,
+            dir,
+            rules,
+            max_bytes,
+        })
+    }
+
+    /// Call `hit` with the rule index of every rule of the group whose
+    /// pattern matches `t` (a rule may be reported more than once).
+    #[inline]
+    fn matches(
+        &self,
+        cache: &mut hybrid::dfa::Cache,
+        t: &[u8],
+        hit: &mut impl FnMut(usize),
+    ) -> std::result::Result<(), GaveUp> {
+        if t.len() > self.max_bytes {
+            return Ok(());
+        }
+        let anchored = match self.dir {
+            Dir::Unanchored => Anchored::No,
+            Dir::Anchored | Dir::Reverse => Anchored::Yes,
+        };
+        let start = start::Config::new().anchored(anchored);
+        if self.dir == Dir::Unanchored {
+            // Read to the end: the search's unrolled loop first, to learn
+            // whether anything matches at all (rarely), then this one.
+            let input = Input::new(t).earliest(true);
+            if self
+                .dfa
+                .try_search_fwd(cache, &input)
+                .map_err(|_| GaveUp)?
+                .is_none()
+            {
+                return Ok(());
+            }
+        }
+        let mut sid = self.dfa.start_state(cache, &start).map_err(|_| GaveUp)?;
+        match self.dir {
+            Dir::Reverse => {
+                for &b in t.iter().rev() {
+                    match self.step(cache, Next::Byte(sid, b), hit)? {
+                        Some(next) => sid = next,
+                        None => return Ok(()),
+                    }
+                }
+            }
+            Dir::Anchored | Dir::Unanchored => {
+                for &b in t {
+                    match self.step(cache, Next::Byte(sid, b), hit)? {
+                        Some(next) => sid = next,
+                        None => return Ok(()),
+                    }
+                }
+            }
+        }
+        self.step(cache, Next::Eoi(sid), hit).map(drop)
+    }
+
+    /// Take one transition; `None` once no rule can match any more.
+    #[inline(always)]
+    fn step(
+        &self,
+        cache: &mut hybrid::dfa::Cache,
+        next: Next,
+        hit: &mut impl FnMut(usize),
+    ) -> std::result::Result<Option<LazyStateID>, GaveUp> {
+        let sid = match next {
+            Next::Byte(sid, b) => self.dfa.next_state(cache, sid, b),
+            Next::Eoi(sid) => self.dfa.next_eoi_state(cache, sid),
+        }
+        .map_err(|_| GaveUp)?;
+        if sid.is_tagged() {
+            if sid.is_match() {
+                for k in 0..self.dfa.match_len(cache, sid) {
+                    hit(self.rules[self.dfa.match_pattern(cache, sid, k).as_usize()]);
+                }
+            } else if sid.is_dead() {
+                return Ok(None);
+            } else if sid.is_quit() {
+                return Err(GaveUp);
+            }
+        }
+        Ok(Some(sid))
+    }
 }
 
-/// Texts shorter than this (in chars) are searched against all rules: a
-/// smaller set would save little on them.
-const MIN_TIER_CHARS: usize = 256;
+/// A transition to take: on a byte, or at the end of the text.
+#[derive(Clone, Copy)]
+enum Next {
+    Byte(LazyStateID, u8),
+    Eoi(LazyStateID),
+}
 
-/// One automaton for many rules: it says which of them match, nothing more
-/// (no captures, no match positions). No literal prefilter either: lines are
-/// short and most rules are anchored at their start, so the lazy DFA alone
-/// gives up sooner than a prefilter would look.
+/// Which way a pattern's matches are tied to the text: see [`Dir`].
+fn direction(pattern: &str) -> Dir {
+    let Ok(hir) = regex_syntax::Parser::new().parse(pattern) else {
+        // The build reports the error.
+        return Dir::Unanchored;
+    };
+    let props = hir.properties();
+    if props.look_set_prefix().contains(Look::Start) {
+        Dir::Anchored
+    } else if props.look_set_suffix().contains(Look::End) {
+        Dir::Reverse
+    } else {
+        Dir::Unanchored
+    }
+}
+
+/// The rules of one scope, in up to three lazy DFAs by how their matches are
+/// tied to the text (see [`Dir`]): each line is read by each DFA only as far
+/// as some rule may still match, and most rules are anchored, so most lines
+/// are left after a few bytes instead of being read to their end.
+#[derive(Clone, Debug)]
+struct ScopeSet {
+    /// Rule indices of the scope, in table order.
+    rules: Vec<usize>,
+    groups: Vec<Group>,
+    /// All the scope's rules in one meta regex, built on first need: the
+    /// answer when a group's DFA gives up.
+    fallback: Arc<OnceLock<Option<Set>>>,
+}
+
+/// All rules of a scope in one automaton that says which of them match,
+/// nothing more (no captures, no match positions).
 type Set = meta::Regex;
 
 fn compile_set<'p>(
@@ -195,7 +351,6 @@ fn compile_set<'p>(
             meta::Config::new()
                 .match_kind(MatchKind::All)
                 .which_captures(WhichCaptures::None)
-                .auto_prefilter(false)
                 .nfa_size_limit(Some(64 << 20))
                 .hybrid_cache_capacity(64 << 20),
         )
@@ -209,8 +364,17 @@ fn compile_set<'p>(
 impl ScopeSet {
     fn new(all: &[Rule], scope: Scope) -> Result<ScopeSet> {
         let rules: Vec<usize> = (0..all.len()).filter(|&i| all[i].scope == scope).collect();
-        let set =
-            compile_set(rules.iter().map(|&i| all[i].pattern.as_str())).map_err(|source| {
+        let mut groups = Vec::new();
+        for dir in [Dir::Anchored, Dir::Reverse, Dir::Unanchored] {
+            let members: Vec<usize> = rules
+                .iter()
+                .copied()
+                .filter(|&i| direction(&all[i].pattern) == dir)
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            let group = Group::new(all, members, dir).map_err(|e| {
                 // Name the rule whose pattern fails on its own, if one does.
                 let bad = rules
                     .iter()
@@ -221,83 +385,108 @@ impl ScopeSet {
                         source,
                     },
                     None => Error::Rule {
-                        id: format!("<{scope:?} set>"),
-                        source,
+                        id: format!("<{scope:?} rules>"),
+                        source: regex::Error::Syntax(e),
                     },
                 }
             })?;
-        // A tier starts just past each rule's bound: there one more rule drops out.
-        let mut bounds: Vec<usize> = rules
-            .iter()
-            .filter_map(|&i| all[i].max_chars)
-            .map(|m| m.saturating_add(1))
-            .filter(|&b| b >= MIN_TIER_CHARS)
-            .collect();
-        bounds.sort_unstable();
-        bounds.dedup();
-        let mut tiers: Vec<Tier> = Vec::new();
-        for min_chars in bounds {
-            let tier: Vec<usize> = rules
-                .iter()
-                .copied()
-                .filter(|&i| all[i].max_chars.is_none_or(|m| m >= min_chars))
-                .collect();
-            let same = tiers.last().map_or(&rules, |t| &t.rules);
-            if tier == *same {
-                continue;
-            }
-            tiers.push(Tier {
-                min_chars,
-                rules: tier,
-                set: Arc::new(OnceLock::new()),
-            });
+            groups.push(group);
         }
-        // A char is at most 4 bytes, so a text of more than 4 * max_chars bytes
-        // cannot fit any bounded rule.
-        let max_bytes = rules
-            .iter()
-            .map(|&i| all[i].max_chars.map_or(usize::MAX, |m| m.saturating_mul(4)))
-            .max()
-            .unwrap_or(0);
         Ok(ScopeSet {
-            all: set,
             rules,
-            tiers,
-            max_bytes,
+            groups,
+            fallback: Arc::new(OnceLock::new()),
         })
     }
 
-    fn first<'r>(&self, all: &'r [Rule], t: &str) -> Option<&'r Rule> {
-        if t.len() > self.max_bytes || t.is_empty() {
+    fn caches(&self) -> Vec<hybrid::dfa::Cache> {
+        self.groups.iter().map(|g| g.dfa.create_cache()).collect()
+    }
+
+    /// The first rule (in table order) that matches `t` and fits its length.
+    fn first<'r>(
+        &self,
+        all: &'r [Rule],
+        caches: &mut [hybrid::dfa::Cache],
+        t: &str,
+    ) -> Option<&'r Rule> {
+        if t.is_empty() {
             return None;
         }
-        // The smallest set that holds every rule a text of this length may fit.
-        let (set, rules) = match self.tiers.first() {
-            Some(first) if t.len() >= first.min_chars => {
-                let chars = t.chars().count();
-                self.tiers
-                    .iter()
-                    .rev()
-                    .filter(|tier| tier.min_chars <= chars)
-                    .find_map(|tier| {
-                        let set = tier.set.get_or_init(|| {
-                            compile_set(tier.rules.iter().map(|&i| all[i].pattern.as_str())).ok()
-                        });
-                        set.as_ref().map(|s| (s, &tier.rules))
-                    })
-                    .unwrap_or((&self.all, &self.rules))
+        let mut best: Option<usize> = None;
+        let mut hit = |r: usize| {
+            if best.is_none_or(|b| r < b) && all[r].fits(t) {
+                best = Some(r);
             }
-            _ => (&self.all, &self.rules),
         };
-        if !set.is_match(t) {
-            return None;
+        for (group, cache) in self.groups.iter().zip(caches) {
+            if group.matches(cache, t.as_bytes(), &mut hit).is_err() {
+                return self.first_slow(all, t);
+            }
         }
+        best.map(|r| &all[r])
+    }
+
+    /// [`ScopeSet::first`] through the scope's meta regex.
+    fn first_slow<'r>(&self, all: &'r [Rule], t: &str) -> Option<&'r Rule> {
+        let set = self
+            .fallback
+            .get_or_init(|| compile_set(self.rules.iter().map(|&i| all[i].pattern.as_str())).ok())
+            .as_ref()?;
         let mut matched = PatternSet::new(set.pattern_len());
         set.which_overlapping_matches(&Input::new(t), &mut matched);
         matched
             .iter()
-            .map(|p| &all[rules[p.as_usize()]])
+            .map(|p| &all[self.rules[p.as_usize()]])
             .find(|r| r.fits(t))
+    }
+}
+
+/// The search caches of one [`RuleSet`] for one thread: one per group of
+/// each scope.
+#[derive(Debug)]
+struct Caches {
+    line: Vec<hybrid::dfa::Cache>,
+    block: Vec<hybrid::dfa::Cache>,
+    label: Vec<hybrid::dfa::Cache>,
+}
+
+type CacheFn = Box<dyn Fn() -> Caches + Send + Sync>;
+
+/// Matches texts against a [`RuleSet`] with search caches of its own: take
+/// one per document (or any run of texts) with [`RuleSet::matcher`], so the
+/// caches are fetched once, not on every line.
+pub struct Matcher<'r> {
+    set: &'r RuleSet,
+    caches: PoolGuard<'r, Caches, CacheFn>,
+}
+
+impl<'r> Matcher<'r> {
+    /// The first line rule matching `line` (trimmed), if any.
+    pub fn line(&mut self, line: &str) -> Option<&'r Rule> {
+        let set = self.set;
+        set.line
+            .first(&set.rules, &mut self.caches.line, line.trim())
+    }
+
+    /// The first block rule matching the paragraph `block`, if any.
+    pub fn block(&mut self, block: &str) -> Option<&'r Rule> {
+        let set = self.set;
+        set.block
+            .first(&set.rules, &mut self.caches.block, block.trim())
+    }
+
+    /// The first label rule matching `line` (trimmed), if any.
+    pub fn label(&mut self, line: &str) -> Option<&'r Rule> {
+        let set = self.set;
+        set.label
+            .first(&set.rules, &mut self.caches.label, line.trim())
+    }
+}
+
+impl std::fmt::Debug for Matcher<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher").finish_non_exhaustive()
     }
 }
 
@@ -308,6 +497,7 @@ pub struct RuleSet {
     line: ScopeSet,
     block: ScopeSet,
     label: ScopeSet,
+    caches: Arc<Pool<Caches, CacheFn>>,
 }
 
 static BUILTIN: LazyLock<Arc<RuleSet>> = LazyLock::new(|| {
@@ -330,19 +520,28 @@ impl RuleSet {
         &self.rules
     }
 
-    /// The first line rule matching `line` (trimmed), if any.
+    /// A matcher with this thread's search caches, for many texts in a row.
+    pub fn matcher(&self) -> Matcher<'_> {
+        Matcher {
+            set: self,
+            caches: self.caches.get(),
+        }
+    }
+
+    /// The first line rule matching `line` (trimmed), if any. For many
+    /// lines, [`RuleSet::matcher`] fetches the caches once.
     pub fn match_line(&self, line: &str) -> Option<&Rule> {
-        self.line.first(&self.rules, line.trim())
+        self.matcher().line(line)
     }
 
     /// The first block rule matching the paragraph `block`, if any.
     pub fn match_block(&self, block: &str) -> Option<&Rule> {
-        self.block.first(&self.rules, block.trim())
+        self.matcher().block(block)
     }
 
     /// The first label rule matching `line` (trimmed), if any.
     pub fn match_label(&self, line: &str) -> Option<&Rule> {
-        self.label.first(&self.rules, line.trim())
+        self.matcher().label(line)
     }
 
     /// True when there are block rules (so the rules pass must look at blocks).
@@ -510,11 +709,21 @@ impl RuleSetBuilder {
             }
             rules.push(compile(table, &path, spec)?);
         }
+        let line = ScopeSet::new(&rules, Scope::Line)?;
+        let block = ScopeSet::new(&rules, Scope::Block)?;
+        let label = ScopeSet::new(&rules, Scope::Label)?;
+        let scopes = (line.clone(), block.clone(), label.clone());
+        let create: CacheFn = Box::new(move || Caches {
+            line: scopes.0.caches(),
+            block: scopes.1.caches(),
+            label: scopes.2.caches(),
+        });
         Ok(RuleSet {
-            line: ScopeSet::new(&rules, Scope::Line)?,
-            block: ScopeSet::new(&rules, Scope::Block)?,
-            label: ScopeSet::new(&rules, Scope::Label)?,
+            line,
+            block,
+            label,
             rules,
+            caches: Arc::new(Pool::new(create)),
         })
     }
 }
@@ -551,35 +760,126 @@ fn compile(table: String, path: &Path, spec: RuleSpec) -> Result<Rule> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn length_tiers_match_as_the_rules_one_by_one() {
-        // Every example and counter-example, padded to lengths on both sides
-        // of each tier bound: the first matching line rule is the one testing
-        // the rules one by one in table order finds.
-        let set = RuleSet::builtin();
-        let line_rules: Vec<&Rule> = set
-            .rules()
+    /// The first rule of `scope` that matches `t` on its own, in table order.
+    fn one_by_one<'r>(set: &'r RuleSet, scope: Scope, t: &str) -> Option<&'r Arc<str>> {
+        set.rules()
             .iter()
-            .filter(|r| r.scope == Scope::Line)
-            .collect();
-        let texts = line_rules
+            .filter(|r| r.scope == scope)
+            .find(|r| r.is_match(t))
+            .map(|r| &r.id)
+    }
+
+    #[test]
+    fn groups_match_as_the_rules_one_by_one() {
+        // Every example and counter-example, padded on either side to lengths
+        // on both sides of the rules' bounds: the first matching rule is the
+        // one testing the rules one by one in table order finds.
+        let set = RuleSet::builtin();
+        let mut m = set.matcher();
+        let texts = set
+            .rules()
             .iter()
             .flat_map(|r| r.examples.iter().chain(&r.counter_examples));
         let mut checked = 0;
         for text in texts {
-            for pad in [0, 60, 120, 180, 250, 300, 390, 420, 580, 700] {
+            for pad in [0, 2, 60, 120, 180, 250, 300, 390, 420, 580, 700] {
                 for t in [
                     format!("{text} {}", "x ".repeat(pad / 2)),
                     format!("{} {text}", "y ".repeat(pad / 2)),
+                    format!("{} {text} {}", "é ".repeat(pad / 4), "ж ".repeat(pad / 4)),
                 ] {
                     let t = t.trim();
-                    let want = line_rules.iter().find(|r| r.is_match(t)).map(|r| &r.id);
-                    assert_eq!(set.match_line(t).map(|r| &r.id), want, "{t:?}");
+                    assert_eq!(
+                        m.line(t).map(|r| &r.id),
+                        one_by_one(&set, Scope::Line, t),
+                        "{t:?}"
+                    );
+                    assert_eq!(
+                        m.label(t).map(|r| &r.id),
+                        one_by_one(&set, Scope::Label, t),
+                        "{t:?}"
+                    );
                     checked += 1;
                 }
             }
         }
         assert!(checked > 1000);
+    }
+
+    #[test]
+    fn builtin_rules_fall_into_all_three_groups() {
+        // The built-in tables exercise each way of reading a line.
+        let set = RuleSet::builtin();
+        let dirs: Vec<Dir> = set.line.groups.iter().map(|g| g.dir).collect();
+        assert_eq!(dirs, [Dir::Anchored, Dir::Reverse, Dir::Unanchored]);
+        assert_eq!(direction(r"(?i)^share\W*$"), Dir::Anchored);
+        assert_eq!(direction(r"(?i)\bvia \w+$"), Dir::Reverse);
+        assert_eq!(direction(r"^a|b"), Dir::Unanchored);
+        assert_eq!(direction(r"(?m)^a"), Dir::Unanchored);
+    }
+
+    #[test]
+    fn user_rules_in_every_group_and_a_unicode_word_boundary_match_as_one_by_one() {
+        // A Unicode `\b` makes the lazy DFA give up on non-ASCII text: the
+        // scope's meta regex answers then, with the same result.
+        let table = r#"
+[[rule]]
+id = "u.start"
+kind = "ad"
+pattern = '(?i)^buy \w+ now$'
+[[rule]]
+id = "u.end"
+kind = "ad"
+pattern = '(?i)\bbuy now$'
+[[rule]]
+id = "u.inner"
+kind = "ad"
+pattern = 'ßpam'
+max_chars = 20
+[[rule]]
+id = "u.word"
+kind = "ad"
+pattern = '\bпродам\b'
+[[rule]]
+id = "u.label"
+kind = "widget"
+scope = "label"
+pattern = '\b(zoom|зум)\b'
+"#;
+        let set = RuleSetBuilder::new()
+            .builtin(false)
+            .table("u.toml", table)
+            .build()
+            .unwrap();
+        let mut m = set.matcher();
+        let texts = [
+            "Buy it now",
+            "buy IT now!",
+            "Please buy now",
+            "please buy nowhere",
+            "ßpam",
+            "a ßpam here",
+            "a ßpam that is too long to fit",
+            "продам дом",
+            "распродам дом",
+            "zoom",
+            "зум",
+            "зумм",
+            "x zoom y",
+            "",
+        ];
+        let mut hits = 0;
+        for t in texts {
+            let line = m.line(t).map(|r| &r.id);
+            assert_eq!(line, one_by_one(&set, Scope::Line, t), "{t:?}");
+            assert_eq!(
+                m.label(t).map(|r| &r.id),
+                one_by_one(&set, Scope::Label, t),
+                "{t:?}"
+            );
+            hits += usize::from(line.is_some());
+        }
+        assert_eq!(hits, 5);
     }
 
     #[test]
