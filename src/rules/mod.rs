@@ -25,14 +25,17 @@ use regex_automata::hybrid::{self, LazyStateID};
 use regex_automata::meta;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::pool::{Pool, PoolGuard};
+use regex_automata::util::prefilter::Prefilter;
 use regex_automata::util::start;
-use regex_automata::{Anchored, Input, MatchKind, PatternSet};
+use regex_automata::{Anchored, Input, MatchKind, PatternSet, Span};
 use regex_syntax::hir::Look;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::pass::Kind;
 use crate::text;
+
+mod literal;
 
 /// The built-in tables: (name, TOML text).
 pub const BUILTIN_TABLES: &[(&str, &str)] = &[
@@ -182,6 +185,22 @@ struct Group {
     /// Longest text (in bytes) any rule of the group may match: a char is at
     /// most four bytes, so a longer text fits no rule's `max_chars`.
     max_bytes: usize,
+    /// For an unanchored group: strings one of which every match contains
+    /// (see [`literal`]), searched for before the DFA reads the whole text.
+    required: Option<Prefilter>,
+}
+
+/// Shortest required literal worth a search before the DFA's.
+const MIN_REQUIRED_BYTES: usize = 3;
+/// Most required literals (one fast multi-substring search holds 64).
+const MAX_REQUIRED: usize = 64;
+
+/// A group's search state for one thread.
+#[derive(Debug)]
+struct GroupCache {
+    dfa: hybrid::dfa::Cache,
+    /// The text folded for the required literals (see [`literal::fold_into`]).
+    lower: Vec<u8>,
 }
 
 /// The lazy DFA of a group gave up on a text (a Unicode word boundary in a
@@ -213,11 +232,16 @@ impl Group {
             .map(|&i| all[i].max_chars.map_or(usize::MAX, |m| m.saturating_mul(4)))
             .max()
             .unwrap_or(0);
+        let required = match dir {
+            Dir::Unanchored => required_literals(&patterns),
+            Dir::Anchored | Dir::Reverse => None,
+        };
         Ok(Group {
             dfa,
             dir,
             rules,
             max_bytes,
+            required,
         })
     }
 
@@ -226,13 +250,23 @@ impl Group {
     #[inline]
     fn matches(
         &self,
-        cache: &mut hybrid::dfa::Cache,
+        cache: &mut GroupCache,
         t: &[u8],
         hit: &mut impl FnMut(usize),
     ) -> std::result::Result<(), GaveUp> {
         if t.len() > self.max_bytes {
             return Ok(());
         }
+        if let Some(required) = &self.required {
+            literal::fold_into(t, &mut cache.lower);
+            if required
+                .find(&cache.lower, Span::from(0..cache.lower.len()))
+                .is_none()
+            {
+                return Ok(());
+            }
+        }
+        let cache = &mut cache.dfa;
         let anchored = match self.dir {
             Dir::Unanchored => Anchored::No,
             Dir::Anchored | Dir::Reverse => Anchored::Yes,
@@ -306,6 +340,23 @@ impl Group {
 enum Next {
     Byte(LazyStateID, u8),
     Eoi(LazyStateID),
+}
+
+/// A search for the literals one of which every match of every pattern
+/// contains, if each pattern has such literals and they are few and long
+/// enough to be worth it.
+fn required_literals(patterns: &[&str]) -> Option<Prefilter> {
+    let mut all: Vec<Vec<u8>> = Vec::new();
+    for p in patterns {
+        let hir = regex_syntax::Parser::new().parse(p).ok()?;
+        all.extend(literal::required(&hir, MIN_REQUIRED_BYTES, MAX_REQUIRED)?);
+    }
+    all.sort();
+    all.dedup();
+    if all.len() > MAX_REQUIRED {
+        return None;
+    }
+    Prefilter::new(MatchKind::All, &all)
 }
 
 /// Which way a pattern's matches are tied to the text: see [`Dir`].
@@ -399,17 +450,18 @@ impl ScopeSet {
         })
     }
 
-    fn caches(&self) -> Vec<hybrid::dfa::Cache> {
-        self.groups.iter().map(|g| g.dfa.create_cache()).collect()
+    fn caches(&self) -> Vec<GroupCache> {
+        self.groups
+            .iter()
+            .map(|g| GroupCache {
+                dfa: g.dfa.create_cache(),
+                lower: Vec::new(),
+            })
+            .collect()
     }
 
     /// The first rule (in table order) that matches `t` and fits its length.
-    fn first<'r>(
-        &self,
-        all: &'r [Rule],
-        caches: &mut [hybrid::dfa::Cache],
-        t: &str,
-    ) -> Option<&'r Rule> {
+    fn first<'r>(&self, all: &'r [Rule], caches: &mut [GroupCache], t: &str) -> Option<&'r Rule> {
         if t.is_empty() {
             return None;
         }
@@ -446,9 +498,9 @@ impl ScopeSet {
 /// each scope.
 #[derive(Debug)]
 struct Caches {
-    line: Vec<hybrid::dfa::Cache>,
-    block: Vec<hybrid::dfa::Cache>,
-    label: Vec<hybrid::dfa::Cache>,
+    line: Vec<GroupCache>,
+    block: Vec<GroupCache>,
+    label: Vec<GroupCache>,
 }
 
 type CacheFn = Box<dyn Fn() -> Caches + Send + Sync>;
@@ -812,6 +864,8 @@ mod tests {
         let set = RuleSet::builtin();
         let dirs: Vec<Dir> = set.line.groups.iter().map(|g| g.dir).collect();
         assert_eq!(dirs, [Dir::Anchored, Dir::Reverse, Dir::Unanchored]);
+        // The unanchored rules are searched for their literals first.
+        assert!(set.line.groups[2].required.is_some());
         assert_eq!(direction(r"(?i)^share\W*$"), Dir::Anchored);
         assert_eq!(direction(r"(?i)\bvia \w+$"), Dir::Reverse);
         assert_eq!(direction(r"^a|b"), Dir::Unanchored);
