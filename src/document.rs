@@ -101,7 +101,7 @@ impl<'a> Document<'a> {
                 }
                 None => (bytes.len(), bytes.len()),
             };
-            let is_blank = text[start..end].trim().is_empty();
+            let is_blank = crate::text::trim(&text[start..end]).is_empty();
             self.lines.push(Line {
                 span: start..end,
                 number,
@@ -177,7 +177,7 @@ impl<'a> Document<'a> {
             if self.lines[index].is_blank {
                 LineScan::default()
             } else {
-                LineScan::of(self.line_text(index).trim())
+                LineScan::of(crate::text::trim(self.line_text(index)))
             }
         })
     }

@@ -11,6 +11,32 @@ pub fn is_alphanumeric(c: char) -> bool {
     !matches!(c, '\u{2000}'..='\u{206F}') && c.is_alphanumeric()
 }
 
+/// `str::trim`, answering at once when the text starts and ends with an
+/// ASCII byte that is no white space (most lines).
+#[inline]
+pub fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z)) if is_ascii_solid(a) && is_ascii_solid(z) => s,
+        _ => s.trim(),
+    }
+}
+
+/// `str::trim_end`, answering at once when the text ends with an ASCII byte
+/// that is no white space.
+#[inline]
+pub fn trim_end(s: &str) -> &str {
+    match s.as_bytes().last() {
+        Some(&z) if is_ascii_solid(z) => s,
+        _ => s.trim_end(),
+    }
+}
+
+/// An ASCII byte that is no white space (as `char::is_whitespace` says).
+#[inline]
+fn is_ascii_solid(b: u8) -> bool {
+    b < 0x80 && !matches!(b, b' ' | b'\t'..=b'\r')
+}
+
 /// Number of white-space separated words (as `str::split_whitespace`
 /// counts them), with ASCII bytes classified without decoding.
 pub fn word_count(s: &str) -> usize {
@@ -59,9 +85,7 @@ pub fn chars_upto(s: &str, limit: usize) -> usize {
 /// True when the trimmed text ends like a sentence: `.`, `!`, `?`, `:` or their
 /// full-width and other-script forms, possibly followed by closing quotes or brackets.
 pub fn ends_sentence(s: &str) -> bool {
-    let t = s
-        .trim_end()
-        .trim_end_matches(['"', '\'', '”', '’', '»', ')', ']', '」', '』', '*']);
+    let t = trim_end(s).trim_end_matches(['"', '\'', '”', '’', '»', ')', ']', '」', '』', '*']);
     matches!(
         t.chars().last(),
         Some('.' | '!' | '?' | ':' | '。' | '！' | '？' | '…' | '؟' | '।' | '۔' | ';')
@@ -70,7 +94,7 @@ pub fn ends_sentence(s: &str) -> bool {
 
 /// True when the trimmed text ends with an ellipsis (`…` or `...`).
 pub fn ends_with_ellipsis(s: &str) -> bool {
-    let t = s.trim_end();
+    let t = trim_end(s);
     t.ends_with('…') || t.ends_with("...")
 }
 
@@ -169,7 +193,7 @@ pub fn normalize(s: &str) -> String {
 /// letter, digit or quote, and does not end like a sentence (a trailing ellipsis is
 /// allowed: teasers end with one).
 pub fn is_headline_like(s: &str) -> bool {
-    let t = s.trim();
+    let t = trim(s);
     // The length first: it is bounded, and rules out paragraphs at once.
     if chars_upto(t, 160) > 160 || !(3..=20).contains(&words_upto(t, 20)) {
         return false;
@@ -184,7 +208,7 @@ pub fn is_headline_like(s: &str) -> bool {
 /// A short fragment (a label, a menu item, a tag): not blank, at most
 /// `max_words` words and `max_chars` chars, not ending like a sentence.
 pub fn is_fragment(s: &str, max_words: usize, max_chars: usize) -> bool {
-    let t = s.trim();
+    let t = trim(s);
     !t.is_empty()
         && chars_upto(t, max_chars) <= max_chars
         && words_upto(t, max_words) <= max_words
@@ -194,6 +218,22 @@ pub fn is_fragment(s: &str, max_words: usize, max_chars: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_agrees_with_str_trim() {
+        let ends = [
+            "", "a", " ", "\t", "\u{a0}", "\u{3000}", "é", "\r", ".", "\u{85}",
+        ];
+        for a in ends {
+            for z in ends {
+                for mid in ["", "x y", " ", "é"] {
+                    let s = format!("{a}{mid}{z}");
+                    assert_eq!(trim(&s), s.trim(), "{s:?}");
+                    assert_eq!(trim_end(&s), s.trim_end(), "{s:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn word_count_agrees_with_split_whitespace() {

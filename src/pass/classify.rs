@@ -79,7 +79,7 @@ fn extend_over_list(
     let Some(colon) = (region.end..kept.len())
         .filter(live)
         .take(2)
-        .find(|&k| doc.line_text(kept[k]).trim_end().ends_with(':'))
+        .find(|&k| text::trim_end(doc.line_text(kept[k])).ends_with(':'))
     else {
         return region;
     };
@@ -210,7 +210,7 @@ impl Pass for ClassifierPass {
         let kept = || {
             scans.iter().enumerate().filter_map(|(i, scan)| {
                 let scan = (*scan)?;
-                Some((doc.line_text(i), doc.line_text(i).trim(), scan))
+                Some((doc.line_text(i), text::trim(doc.line_text(i)), scan))
             })
         };
         let mut lang = Lang::from_scans(
@@ -228,7 +228,7 @@ impl Pass for ClassifierPass {
             .map(|(i, scan)| {
                 scan.map(|scan| {
                     let s = scan.stats(&lang);
-                    (s, Self::classify(doc.line_text(i).trim(), &s, &lang))
+                    (s, Self::classify(text::trim(doc.line_text(i)), &s, &lang))
                 })
             })
             .collect();
@@ -279,7 +279,7 @@ impl ClassifierPass {
             if class == LineClass::Good {
                 per_block[block] += 1;
             }
-            feats.push(Some((doc.line_text(i).trim(), s, class, block)));
+            feats.push(Some((text::trim(doc.line_text(i)), s, class, block)));
         }
         // Only where most running text stands in paragraphs of its own.
         let good = feats.iter().flatten().filter(|f| f.2 == LineClass::Good);

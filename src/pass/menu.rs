@@ -70,7 +70,7 @@ impl MenuPass {
         }
         // Three items or more (two separators), all of them short.
         SEPARATORS.iter().any(|sep| {
-            t.matches(sep).nth(1).is_some() && t.split(sep).all(|i| Self::is_item(i.trim()))
+            t.matches(sep).nth(1).is_some() && t.split(sep).all(|i| Self::is_item(text::trim(i)))
         })
     }
 }
@@ -101,16 +101,16 @@ impl Pass for MenuPass {
             lines.extend(block.lines.clone().filter(|&i| !marks.is_dropped(i)));
             let mut k = 0;
             while k < lines.len() {
-                let t = doc.line_text(lines[k]).trim();
+                let t = text::trim(doc.line_text(lines[k]));
                 if Self::is_separated_menu(t) {
                     marks.drop_line(lines[k], &separated);
                     k += 1;
                     continue;
                 }
                 let end = (k..lines.len())
-                    .find(|&j| !Self::is_item(doc.line_text(lines[j]).trim()))
+                    .find(|&j| !Self::is_item(text::trim(doc.line_text(lines[j]))))
                     .unwrap_or(lines.len());
-                let announced = k > 0 && doc.line_text(lines[k - 1]).trim_end().ends_with(':');
+                let announced = k > 0 && text::trim_end(doc.line_text(lines[k - 1])).ends_with(':');
                 if end - k >= self.min_run && !announced {
                     for &i in &lines[k..end] {
                         marks.drop_line(i, &runs);

@@ -63,7 +63,7 @@ impl RulePass {
                     if marks.is_dropped(i) {
                         continue;
                     }
-                    let t = doc.line_text(i).trim();
+                    let t = text::trim(doc.line_text(i));
                     if m.line(t).is_some()
                         || text::chars_upto(t, SHORT_LINE_CHARS) > SHORT_LINE_CHARS
                         || text::ends_sentence(t) && !text::ends_with_ellipsis(t)

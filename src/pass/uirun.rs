@@ -111,7 +111,7 @@ impl Pass for UiRunPass {
             if marks.is_dropped(i) {
                 continue;
             }
-            let t = doc.line_text(i).trim();
+            let t = text::trim(doc.line_text(i));
             if text::is_fragment(t, MAX_WORDS, MAX_CHARS) {
                 run.push((i, t));
             } else {

@@ -149,7 +149,7 @@ pub struct Rule {
 impl Rule {
     /// True when this rule alone matches `text` (trimmed), guards included.
     pub fn is_match(&self, text: &str) -> bool {
-        let t = text.trim();
+        let t = text::trim(text);
         let regex = self.regex.get_or_init(|| Regex::new(&self.pattern).ok());
         self.fits(t) && regex.as_ref().is_some_and(|r| r.is_match(t))
     }
@@ -518,21 +518,21 @@ impl<'r> Matcher<'r> {
     pub fn line(&mut self, line: &str) -> Option<&'r Rule> {
         let set = self.set;
         set.line
-            .first(&set.rules, &mut self.caches.line, line.trim())
+            .first(&set.rules, &mut self.caches.line, text::trim(line))
     }
 
     /// The first block rule matching the paragraph `block`, if any.
     pub fn block(&mut self, block: &str) -> Option<&'r Rule> {
         let set = self.set;
         set.block
-            .first(&set.rules, &mut self.caches.block, block.trim())
+            .first(&set.rules, &mut self.caches.block, text::trim(block))
     }
 
     /// The first label rule matching `line` (trimmed), if any.
     pub fn label(&mut self, line: &str) -> Option<&'r Rule> {
         let set = self.set;
         set.label
-            .first(&set.rules, &mut self.caches.label, line.trim())
+            .first(&set.rules, &mut self.caches.label, text::trim(line))
     }
 }
 
