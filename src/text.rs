@@ -44,9 +44,44 @@ pub fn word_count(s: &str) -> usize {
 }
 
 /// [`word_count`], counted only up to `limit + 1` (enough to compare with `limit`).
+///
+/// ASCII is read eight bytes at a time: a word starts at each byte that is
+/// no white space after one that is (or at the start). From the first eight
+/// bytes holding a char beyond ASCII on, chars are decoded one by one.
 pub fn words_upto(s: &str, limit: usize) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // For bytes below 0x80: high bit set where lo <= byte <= hi.
+    let within = |v: u64, lo: u8, hi: u8| {
+        (v + ONES * u64::from(0x80 - lo)) & !(v + ONES * u64::from(0x7F - hi)) & HIGH
+    };
     let bytes = s.as_bytes();
-    let (mut words, mut in_word, mut i) = (0, false, 0);
+    let (mut words, mut i) = (0, 0);
+    // The high bit of byte 0 set when the byte before `i` is no white space.
+    let mut carry = 0u64;
+    while i < bytes.len() {
+        let n = (bytes.len() - i).min(8);
+        let mut w = [b' '; 8];
+        w[..n].copy_from_slice(&bytes[i..i + n]);
+        let w = u64::from_le_bytes(w);
+        if w & HIGH != 0 {
+            return words_from(s, i, carry != 0, words, limit);
+        }
+        let solid = !(within(w, b'\t', b'\r') | within(w, b' ', b' ')) & HIGH;
+        words += (solid & !(solid << 8 | carry)).count_ones() as usize;
+        if words > limit {
+            return limit + 1;
+        }
+        carry = (solid >> 56) & 0x80;
+        i += n;
+    }
+    words
+}
+
+/// [`words_upto`] from byte `i` (a char boundary) on, char by char, with
+/// `words` counted before it and whether `i` is inside a word.
+fn words_from(s: &str, mut i: usize, mut in_word: bool, mut words: usize, limit: usize) -> usize {
+    let bytes = s.as_bytes();
     while i < bytes.len() {
         let b = bytes[i];
         let space = if b < 0x80 {
@@ -249,8 +284,15 @@ mod tests {
             assert_eq!(word_count(s), s.split_whitespace().count(), "{s:?}");
         }
         for c in (0..0x3100).filter_map(char::from_u32) {
-            let s = format!("a{c}b");
-            assert_eq!(word_count(&s), s.split_whitespace().count(), "{c:?}");
+            // At every offset of the eight-byte steps.
+            for pad in 0..10 {
+                let s = format!("{}a{c}b {c}", "x ".repeat(pad));
+                assert_eq!(word_count(&s), s.split_whitespace().count(), "{s:?}");
+                for limit in [0, 1, pad] {
+                    let want = s.split_whitespace().count().min(limit + 1);
+                    assert_eq!(words_upto(&s, limit), want, "{s:?} {limit}");
+                }
+            }
         }
     }
 
