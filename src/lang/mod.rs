@@ -364,25 +364,39 @@ impl<F: FnMut(u64, u128, bool)> Runs<'_, F> {
 
 /// One line, read once: counts for every language at once, and the key of
 /// its normalisation.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+///
+/// Compact, since a document keeps one per line: counts are `u32`
+/// (saturating: a line of four billion chars), function words per language
+/// `u16`, with a boxed `u32` copy for the rare line that holds more than
+/// 65,535 of one language's.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LineScan {
-    /// Chars, digits, unspaced chars and words; `stopwords` is left at 0.
-    base: LineStats,
+    chars: u32,
+    digits: u32,
+    unspaced: u32,
+    words: u32,
     /// Alphanumeric runs, as language detection counts them.
-    tokens: usize,
+    tokens: u32,
     /// Function words per language (index into [`STOPWORDS`]).
-    hits: [u32; LANGS],
+    hits: [u16; LANGS],
+    /// The counts, when one does not fit `hits`.
+    wide_hits: Option<Box<[u32; LANGS]>>,
     /// See [`LineScan::normalized_key`].
-    normalized: (u64, usize),
+    key: u64,
+    key_chars: u32,
+}
+
+/// `n` as a `u32`, saturating.
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl LineScan {
     /// Read `line`.
     pub fn of(line: &str) -> LineScan {
         let table = &*WORDS;
-        let mut scan = LineScan::default();
         let (mut tokens, mut words) = (0, 0);
-        let hits = &mut scan.hits;
+        let mut hits = [0u32; LANGS];
         let walked = walk(line, |hash, key, unspaced| {
             tokens += 1;
             words += usize::from(!unspaced);
@@ -391,27 +405,46 @@ impl LineScan {
                 hits[k] += 1;
             }
         });
-        scan.base = LineStats {
-            words: words + walked.stats.unspaced / 2,
-            ..walked.stats
-        };
-        scan.tokens = tokens;
-        scan.normalized = walked.normalized;
-        scan
+        let fits = hits.iter().all(|&n| n <= u32::from(u16::MAX));
+        let s = walked.stats;
+        LineScan {
+            chars: narrow(s.chars),
+            digits: narrow(s.digits),
+            unspaced: narrow(s.unspaced),
+            words: narrow(words + s.unspaced / 2),
+            tokens: narrow(tokens),
+            // Each count fits when `fits`; otherwise `wide_hits` holds them.
+            hits: hits.map(|n| u16::try_from(n).unwrap_or(u16::MAX)),
+            wide_hits: (!fits).then(|| Box::new(hits)),
+            key: walked.normalized.0,
+            key_chars: narrow(walked.normalized.1),
+        }
+    }
+
+    /// Function words of language `k` (index into [`STOPWORDS`]).
+    #[inline]
+    fn hits(&self, k: usize) -> usize {
+        match &self.wide_hits {
+            Some(wide) => wide[k] as usize,
+            None => usize::from(self.hits[k]),
+        }
     }
 
     /// A 64-bit key of the line's normalisation (see
     /// [`crate::text::normalize`]) and its length in chars: lines that
     /// normalise alike get the same key.
     pub fn normalized_key(&self) -> (u64, usize) {
-        self.normalized
+        (self.key, self.key_chars as usize)
     }
 
     /// The line's statistics for a document in `lang`.
     pub fn stats(&self, lang: &Lang) -> LineStats {
         LineStats {
-            stopwords: lang.index.map_or(0, |k| self.hits[k] as usize),
-            ..self.base
+            words: self.words as usize,
+            stopwords: lang.index.map_or(0, |k| self.hits(k)),
+            chars: self.chars as usize,
+            unspaced: self.unspaced as usize,
+            digits: self.digits as usize,
         }
     }
 }
@@ -467,11 +500,12 @@ struct Detector {
 impl Detector {
     /// Count one line; false once the sample is full.
     fn add(&mut self, line: &str, scan: &LineScan) -> bool {
-        if self.total + scan.tokens <= SAMPLE_WORDS {
-            for (h, &n) in self.hits.iter_mut().zip(&scan.hits) {
-                *h += n as usize;
+        let tokens = scan.tokens as usize;
+        if self.total + tokens <= SAMPLE_WORDS {
+            for (k, h) in self.hits.iter_mut().enumerate() {
+                *h += scan.hits(k);
             }
-            self.total += scan.tokens;
+            self.total += tokens;
         } else {
             // The line that fills the sample counts up to its last place.
             let table = &*WORDS;
@@ -605,6 +639,18 @@ mod tests {
             prop_assert_eq!(LineScan::of(&variant).normalized_key(), (key, chars));
             prop_assert_eq!(chars, normalized.chars().count());
         }
+    }
+
+    #[test]
+    fn more_function_words_than_a_u16_holds_are_counted_exactly() {
+        let en = Lang {
+            index: STOPWORDS.iter().position(|(code, _)| *code == "en"),
+        };
+        let line = "the cat ".repeat(70_000);
+        let s = LineStats::of(&line, &en);
+        assert_eq!((s.words, s.stopwords), (140_000, 70_000));
+        let s = LineStats::of("the cat", &en);
+        assert_eq!((s.words, s.stopwords), (2, 1));
     }
 
     #[test]
