@@ -235,7 +235,7 @@ fn compressed_input_and_output() {
 }
 
 #[test]
-fn a_read_error_keeps_the_chunks_written_before_it_and_names_the_input() {
+fn a_read_error_keeps_every_whole_line_read_before_it_and_names_the_input() {
     // 5000 records: a first chunk of 4096 lines, then a second one that the
     // truncated stream cuts short.
     let dir = tempfile::tempdir().unwrap();
@@ -251,20 +251,63 @@ fn a_read_error_keeps_the_chunks_written_before_it_and_names_the_input() {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     enc.write_all(&raw).unwrap();
     let gz = enc.finish().unwrap();
+    let cut = &gz[..gz.len() * 9 / 10];
+    // The whole lines the cut stream still yields.
+    let mut decoded = Vec::new();
+    let err = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(cut), &mut decoded);
+    assert!(err.is_err());
+    let whole = decoded.iter().filter(|&&b| b == b'\n').count();
+    assert!(whole > 4096 && whole < 5000, "{whole}");
     let path = dir.path().join("cut.jsonl.gz");
-    std::fs::write(&path, &gz[..gz.len() * 9 / 10]).unwrap();
+    std::fs::write(&path, cut).unwrap();
     let out = deboil()
         .arg("--jsonl")
         .arg(&path)
         .assert()
         .code(1)
         .stderr(contains("cut.jsonl.gz: reading:"))
+        .stderr(contains(format!("after line {whole}:")))
         .get_output()
         .stdout
         .clone();
     let records = jsonl_records(&out);
-    assert_eq!(records.len(), 4096);
+    assert_eq!(records.len(), whole);
     assert!(records.iter().enumerate().all(|(i, r)| r["id"] == i));
+}
+
+#[test]
+fn a_read_error_in_the_first_chunk_still_writes_the_lines_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut raw = Vec::new();
+    for i in 0..300 {
+        writeln!(
+            raw,
+            "{{\"id\":{i},\"text\":\"Line {i}: {}\"}}",
+            i * 7919 % 10007
+        )
+        .unwrap();
+    }
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(&raw).unwrap();
+    let gz = enc.finish().unwrap();
+    let cut = &gz[..gz.len() * 3 / 4];
+    let mut decoded = Vec::new();
+    let err = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(cut), &mut decoded);
+    assert!(err.is_err());
+    let whole = decoded.iter().filter(|&&b| b == b'\n').count();
+    assert!(whole > 0 && whole < 300, "{whole}");
+    let path = dir.path().join("cut.jsonl.gz");
+    std::fs::write(&path, cut).unwrap();
+    let out = deboil()
+        .arg("--jsonl")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(contains(format!("after line {whole}:")))
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(jsonl_records(&out).len(), whole);
 }
 
 #[test]

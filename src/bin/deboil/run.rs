@@ -464,6 +464,12 @@ impl Chunk {
         self.lines.is_empty()
     }
 
+    /// Drop the lines, keeping the buffers.
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.lines.clear();
+    }
+
     /// The lines: (1-based number, bytes).
     pub fn lines(&self) -> impl IndexedParallelIterator<Item = (u64, &[u8])> + '_ {
         self.lines
@@ -495,6 +501,10 @@ impl Chunk {
 /// Read up to a chunk's worth of lines into `chunk` (cleared first; its
 /// buffers are reused), numbering them from `next_line` on (1-based). Bytes
 /// are copied a reader buffer at a time, never past the chunk's last line.
+///
+/// On a read error, `chunk` holds the whole lines read before it (the
+/// caller cleans them, then reports the error); a line the error cut short
+/// is not one of them.
 pub fn read_chunk(rdr: &mut dyn BufRead, next_line: &mut u64, chunk: &mut Chunk) -> io::Result<()> {
     chunk.buf.clear();
     chunk.lines.clear();
@@ -566,12 +576,16 @@ fn run_jsonl(
         let mut line_no = 0;
         let mut chunk = Chunk::default();
         let mut spare = Chunk::default();
-        if let Err(e) = read_chunk(&mut rdr, &mut line_no, &mut chunk) {
-            report.inputs_failed += 1;
-            msg.error(format!("{name}: reading: {e}"));
-            continue;
-        }
-        let mut failed = None;
+        // A read error ends the input: the whole lines read before it are
+        // still cleaned and written, then the error is reported.
+        let reading_failed = |e: io::Error, line_no: u64| {
+            format!(
+                "{name}: reading: {e} (after line {line_no}: the lines before were cleaned and written, the rest of the input was not read)"
+            )
+        };
+        let mut failed = read_chunk(&mut rdr, &mut line_no, &mut chunk)
+            .err()
+            .map(|e| reading_failed(e, line_no));
         // The results of the chunk before, written by this thread while the
         // pool cleans the next one.
         let mut pending: Option<Vec<(u64, RecordResult)>> = None;
@@ -602,8 +616,11 @@ fn run_jsonl(
                 if let Some(done) = pending.take() {
                     written = write_results(ctx, opts, msg, &name, done, sink, explain, report);
                 }
-                if written.is_ok() {
+                if written.is_ok() && failed.is_none() {
                     next = read_chunk(&mut rdr, &mut line_no, &mut spare);
+                } else {
+                    // Nothing more is read: the next turn writes what is pending and stops.
+                    spare.clear();
                 }
             });
             written?;
@@ -612,9 +629,9 @@ fn run_jsonl(
             }
             pending = Some(results);
             if let Err(e) = next {
-                // Nothing more is read: the next turn writes what is pending and stops.
-                failed = Some(format!("{name}: reading: {e}"));
-                spare = Chunk::default();
+                // `spare` holds the whole lines read before the error: the
+                // next turn cleans them, and nothing is read after them.
+                failed = Some(reading_failed(e, line_no));
             }
             std::mem::swap(&mut chunk, &mut spare);
         }
