@@ -236,8 +236,8 @@ fn compressed_input_and_output() {
 
 #[test]
 fn a_read_error_keeps_every_whole_line_read_before_it_and_names_the_input() {
-    // 5000 records: a first chunk of 4096 lines, then a second one that the
-    // truncated stream cuts short.
+    // 5000 records over several chunks, the last of them cut short by the
+    // truncated stream.
     let dir = tempfile::tempdir().unwrap();
     let mut raw = Vec::new();
     for i in 0..5000 {
@@ -257,7 +257,7 @@ fn a_read_error_keeps_every_whole_line_read_before_it_and_names_the_input() {
     let err = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(cut), &mut decoded);
     assert!(err.is_err());
     let whole = decoded.iter().filter(|&&b| b == b'\n').count();
-    assert!(whole > 4096 && whole < 5000, "{whole}");
+    assert!(whole > 2048 && whole < 5000, "{whole}");
     let path = dir.path().join("cut.jsonl.gz");
     std::fs::write(&path, cut).unwrap();
     let out = deboil()

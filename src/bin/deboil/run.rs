@@ -18,8 +18,8 @@ use crate::jsonl::{self, Record};
 /// Files cleaned per parallel chunk (text mode).
 const FILE_CHUNK: usize = 256;
 /// JSONL lines per parallel chunk, and the byte budget of one chunk.
-const LINE_CHUNK: usize = 4096;
-const CHUNK_BYTES: usize = 16 << 20;
+const LINE_CHUNK: usize = 1024;
+const CHUNK_BYTES: usize = 4 << 20;
 /// Default field listing removed spans in --annotate JSONL output.
 const DEFAULT_SPANS_FIELD: &str = "deboil_spans";
 
