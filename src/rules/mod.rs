@@ -858,6 +858,31 @@ mod tests {
         assert!(checked > 1000);
     }
 
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_matches_as_the_rules_one_by_one(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                proptest::sample::select(vec![
+                    "All Rights Reserved", "ALL RIGHTſ RESERVED", "Все права защищены",
+                    "Tous droits réservés", "Photo: ", "(AP Photo/", "Getty Images", "via Reuters",
+                    "Advertisement", "Share", "Sign in", "Home", " > ", "©", "2024", "Related",
+                    "Trending", "\u{212A}", "ſ", "—", "…", "é", "市", " ", ". ", "\t", ")", "(",
+                ]).prop_map(String::from),
+                "\\PC{0,12}",
+                "[a-zA-Z0-9 ]{0,12}",
+            ], 0..8),
+        ) {
+            let set = RuleSet::builtin();
+            let mut m = set.matcher();
+            let t = parts.concat();
+            let t = t.trim();
+            proptest::prop_assert_eq!(m.line(t).map(|r| &r.id), one_by_one(&set, Scope::Line, t));
+            proptest::prop_assert_eq!(m.label(t).map(|r| &r.id), one_by_one(&set, Scope::Label, t));
+        }
+    }
+
     #[test]
     fn builtin_rules_fall_into_all_three_groups() {
         // The built-in tables exercise each way of reading a line.
