@@ -405,7 +405,8 @@ impl LineScan {
                 hits[k] += 1;
             }
         });
-        let fits = hits.iter().all(|&n| n <= u32::from(u16::MAX));
+        // No language counts more function words than the line has tokens.
+        let fits = tokens <= usize::from(u16::MAX);
         let s = walked.stats;
         LineScan {
             chars: narrow(s.chars),
@@ -414,7 +415,7 @@ impl LineScan {
             words: narrow(words + s.unspaced / 2),
             tokens: narrow(tokens),
             // Each count fits when `fits`; otherwise `wide_hits` holds them.
-            hits: hits.map(|n| u16::try_from(n).unwrap_or(u16::MAX)),
+            hits: hits.map(|n| n as u16),
             wide_hits: (!fits).then(|| Box::new(hits)),
             key: walked.normalized.0,
             key_chars: narrow(walked.normalized.1),
