@@ -102,6 +102,7 @@ impl Pass for RulePass {
 
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
         let mut m = self.rules.matcher();
+        m.scan_document(doc.text());
         if self.rules.has_block_rules() {
             for (b, block) in doc.blocks().iter().enumerate() {
                 if let Some(rule) = m.block(doc.block_text(b)) {

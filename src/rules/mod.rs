@@ -248,21 +248,27 @@ impl Group {
     /// Call `hit` with the rule index of every rule of the group whose
     /// pattern matches `t` (a rule may be reported more than once).
     #[inline]
+    ///
+    /// `holds_required`, when known, says whether `t` holds one of the
+    /// group's required literals (see [`Matcher::scan_document`]).
     fn matches(
         &self,
         cache: &mut GroupCache,
         t: &[u8],
+        holds_required: Option<bool>,
         hit: &mut impl FnMut(usize),
     ) -> std::result::Result<(), GaveUp> {
         if t.len() > self.max_bytes {
             return Ok(());
         }
         if let Some(required) = &self.required {
-            literal::fold_into(t, &mut cache.lower);
-            if required
-                .find(&cache.lower, Span::from(0..cache.lower.len()))
-                .is_none()
-            {
+            let holds = holds_required.unwrap_or_else(|| {
+                literal::fold_into(t, &mut cache.lower);
+                required
+                    .find(&cache.lower, Span::from(0..cache.lower.len()))
+                    .is_some()
+            });
+            if !holds {
                 return Ok(());
             }
         }
@@ -461,7 +467,14 @@ impl ScopeSet {
     }
 
     /// The first rule (in table order) that matches `t` and fits its length.
-    fn first<'r>(&self, all: &'r [Rule], caches: &mut [GroupCache], t: &str) -> Option<&'r Rule> {
+    /// `holds_required`: see [`Group::matches`].
+    fn first<'r>(
+        &self,
+        all: &'r [Rule],
+        caches: &mut [GroupCache],
+        t: &str,
+        holds_required: Option<bool>,
+    ) -> Option<&'r Rule> {
         if t.is_empty() {
             return None;
         }
@@ -472,7 +485,10 @@ impl ScopeSet {
             }
         };
         for (group, cache) in self.groups.iter().zip(caches) {
-            if group.matches(cache, t.as_bytes(), &mut hit).is_err() {
+            if group
+                .matches(cache, t.as_bytes(), holds_required, &mut hit)
+                .is_err()
+            {
                 return self.first_slow(all, t);
             }
         }
@@ -501,6 +517,33 @@ struct Caches {
     line: Vec<GroupCache>,
     block: Vec<GroupCache>,
     label: Vec<GroupCache>,
+    /// See [`Matcher::scan_document`].
+    document: DocumentScan,
+}
+
+/// Where, in the document scanned last, the line rules' required literals
+/// occur.
+#[derive(Debug, Default)]
+struct DocumentScan {
+    /// The document's text, as an address range (compared, never read).
+    text: std::ops::Range<usize>,
+    /// Byte offsets where an occurrence of a required literal starts, in order.
+    starts: Vec<usize>,
+    /// The document folded.
+    folded: Vec<u8>,
+}
+
+impl DocumentScan {
+    /// Whether `t`, if it lies in the scanned document, holds an occurrence.
+    fn holds(&self, t: &str) -> Option<bool> {
+        let at = t.as_ptr() as usize;
+        if at < self.text.start || at + t.len() > self.text.end {
+            return None;
+        }
+        let from = at - self.text.start;
+        let k = self.starts.partition_point(|&s| s < from);
+        Some(self.starts.get(k).is_some_and(|&s| s < from + t.len()))
+    }
 }
 
 type CacheFn = Box<dyn Fn() -> Caches + Send + Sync>;
@@ -514,25 +557,58 @@ pub struct Matcher<'r> {
 }
 
 impl<'r> Matcher<'r> {
+    /// Read a whole document once for the literals that the unanchored line
+    /// rules require, so that its lines holding none skip those rules'
+    /// searches (one pass over the text instead of one search per line).
+    /// Matching is the same with or without it; lines of other texts are
+    /// searched as before.
+    pub fn scan_document(&mut self, text: &str) {
+        let scan = &mut self.caches.document;
+        scan.text = 0..0;
+        scan.starts.clear();
+        let Some(required) = self
+            .set
+            .line
+            .groups
+            .iter()
+            .find_map(|g| g.required.as_ref())
+        else {
+            return;
+        };
+        literal::fold_into(text.as_bytes(), &mut scan.folded);
+        // `ſ` and `K` fold to one byte: offsets would shift.
+        if scan.folded.len() != text.len() {
+            return;
+        }
+        let mut at = 0;
+        while let Some(found) = required.find(&scan.folded, Span::from(at..scan.folded.len())) {
+            scan.starts.push(found.start);
+            at = found.start + 1;
+        }
+        let start = text.as_ptr() as usize;
+        scan.text = start..start + text.len();
+    }
+
     /// The first line rule matching `line` (trimmed), if any.
     pub fn line(&mut self, line: &str) -> Option<&'r Rule> {
         let set = self.set;
-        set.line
-            .first(&set.rules, &mut self.caches.line, text::trim(line))
+        let t = text::trim(line);
+        let holds = self.caches.document.holds(t);
+        set.line.first(&set.rules, &mut self.caches.line, t, holds)
     }
 
     /// The first block rule matching the paragraph `block`, if any.
     pub fn block(&mut self, block: &str) -> Option<&'r Rule> {
         let set = self.set;
         set.block
-            .first(&set.rules, &mut self.caches.block, text::trim(block))
+            .first(&set.rules, &mut self.caches.block, text::trim(block), None)
     }
 
     /// The first label rule matching `line` (trimmed), if any.
     pub fn label(&mut self, line: &str) -> Option<&'r Rule> {
         let set = self.set;
         set.label
-            .first(&set.rules, &mut self.caches.label, text::trim(line))
+            .first(&set.rules, &mut self.caches.label, text::trim(line), None)
     }
 }
 
@@ -769,6 +845,7 @@ impl RuleSetBuilder {
             line: scopes.0.caches(),
             block: scopes.1.caches(),
             label: scopes.2.caches(),
+            document: DocumentScan::default(),
         });
         Ok(RuleSet {
             line,
@@ -878,8 +955,41 @@ mod tests {
             let mut m = set.matcher();
             let t = parts.concat();
             let t = t.trim();
-            proptest::prop_assert_eq!(m.line(t).map(|r| &r.id), one_by_one(&set, Scope::Line, t));
+            let want = one_by_one(&set, Scope::Line, t);
+            proptest::prop_assert_eq!(m.line(t).map(|r| &r.id), want);
             proptest::prop_assert_eq!(m.label(t).map(|r| &r.id), one_by_one(&set, Scope::Label, t));
+            // The same text as a line of a scanned document.
+            let doc = format!("All rights reserved\n{t}\nAll rights reserved");
+            m.scan_document(&doc);
+            let line = &doc[20..20 + t.len()];
+            proptest::prop_assert_eq!(m.line(line).map(|r| &r.id), want);
+            // A text of another document is searched as before.
+            proptest::prop_assert_eq!(m.line(t).map(|r| &r.id), want);
+        }
+    }
+
+    #[test]
+    fn a_scanned_document_matches_line_by_line_as_without_the_scan() {
+        // Every example and counter-example as a line of one document, with
+        // and without `ſ` (which turns the document scan off).
+        let set = RuleSet::builtin();
+        let lines: Vec<&str> = set
+            .rules()
+            .iter()
+            .flat_map(|r| r.examples.iter().chain(&r.counter_examples))
+            .map(String::as_str)
+            .collect();
+        for extra in ["", "\nA line with a long ſ."] {
+            let doc = format!("{}{extra}", lines.join("\n"));
+            let mut m = set.matcher();
+            m.scan_document(&doc);
+            let mut hits = 0;
+            for line in doc.lines() {
+                let want = one_by_one(&set, Scope::Line, text::trim(line));
+                assert_eq!(m.line(line).map(|r| &r.id), want, "{line:?}");
+                hits += usize::from(want.is_some());
+            }
+            assert!(hits > 50);
         }
     }
 
