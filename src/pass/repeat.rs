@@ -83,9 +83,24 @@ impl Pass for RepeatPass {
         let mut by_head: HashMap<u64, Vec<usize>, BuildHasherDefault<KeyHasher>> =
             HashMap::default();
         if !teasers.is_empty() {
+            // A full version starts with the same normalised char as its
+            // teaser: only lines that start like a teaser are hashed.
+            let first_char = |t: &str| match text::walk_normalized(t, false, ControlFlow::Break) {
+                ControlFlow::Break(c) => Some(c),
+                ControlFlow::Continue(()) => None,
+            };
+            let mut wanted: Vec<char> = teasers
+                .iter()
+                .filter_map(|&i| first_char(doc.line_text(i)))
+                .collect();
+            wanted.sort_unstable();
+            wanted.dedup();
             // Lines that normalise alike answer alike: one of each is enough.
             let mut distinct: HashSet<u64, BuildHasherDefault<KeyHasher>> = HashSet::default();
-            let firsts = (0..lines.len()).filter(|&j| keys[j].is_some_and(|k| distinct.insert(k)));
+            let firsts = (0..lines.len()).filter(|&j| {
+                keys[j].is_some_and(|k| distinct.insert(k))
+                    && first_char(doc.line_text(j)).is_some_and(|c| wanted.contains(&c))
+            });
             for j in firsts {
                 let mut head = Head::new(self.min_chars);
                 let _ = text::walk_normalized(doc.line_text(j), false, |c| head.push(c));
@@ -95,16 +110,17 @@ impl Pass for RepeatPass {
             }
         }
         for i in teasers {
-            let prefix = text::normalize(text::strip_ellipsis(doc.line_text(i)));
+            let teaser = text::strip_ellipsis(doc.line_text(i));
             let mut head = Head::new(self.min_chars);
-            let _ = prefix.chars().try_for_each(|c| head.push(c));
-            let Some(h) = head.key() else {
+            let _ = text::walk_normalized(teaser, false, |c| head.push(c));
+            let Some(js) = head.key().and_then(|h| by_head.get(&h)) else {
                 continue;
             };
-            let has_full = by_head.get(&h).is_some_and(|js| {
-                js.iter()
-                    .any(|&j| j != i && text::normalized_extends(doc.line_text(j), &prefix))
-            });
+            // Lines start like the teaser: compare them with all of it.
+            let prefix = text::normalize(teaser);
+            let has_full = js
+                .iter()
+                .any(|&j| j != i && text::normalized_extends(doc.line_text(j), &prefix));
             if has_full {
                 marks.drop_line(i, &truncated);
             }
