@@ -521,6 +521,9 @@ struct Caches {
     document: DocumentScan,
 }
 
+/// Longest document [`Matcher::scan_document`] reads (bytes).
+const MAX_SCANNED_DOCUMENT: usize = 1 << 20;
+
 /// Where, in the document scanned last, the line rules' required literals
 /// occur.
 #[derive(Debug, Default)]
@@ -566,6 +569,11 @@ impl<'r> Matcher<'r> {
         let scan = &mut self.caches.document;
         scan.text = 0..0;
         scan.starts.clear();
+        // The scan holds a folded copy: a huge document is searched line by
+        // line instead, where that overhead is small beside its size.
+        if text.len() > MAX_SCANNED_DOCUMENT {
+            return;
+        }
         let Some(required) = self
             .set
             .line
@@ -971,7 +979,7 @@ mod tests {
     #[test]
     fn a_scanned_document_matches_line_by_line_as_without_the_scan() {
         // Every example and counter-example as a line of one document, with
-        // and without `ſ` (which turns the document scan off).
+        // and without `ſ` or a huge line (which turn the document scan off).
         let set = RuleSet::builtin();
         let lines: Vec<&str> = set
             .rules()
@@ -979,7 +987,8 @@ mod tests {
             .flat_map(|r| r.examples.iter().chain(&r.counter_examples))
             .map(String::as_str)
             .collect();
-        for extra in ["", "\nA line with a long ſ."] {
+        let huge = format!("\n{}", "x".repeat(MAX_SCANNED_DOCUMENT));
+        for extra in ["", "\nA line with a long ſ.", &huge] {
             let doc = format!("{}{extra}", lines.join("\n"));
             let mut m = set.matcher();
             m.scan_document(&doc);
