@@ -98,6 +98,8 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
     }
     // Per-line decisions serve --explain and the spans field only.
     builder.decisions(args.explain.is_some() || args.spans_field.is_some() || args.annotate);
+    // Drops per kind, pass and rule serve --stats only.
+    builder.drops_by_reason(args.stats.is_some());
     let pipeline = builder.build()?;
     let inputs = expand(&args.paths, |m| msg.error(m));
     let target = match (args.output, args.out_dir) {
