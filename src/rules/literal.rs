@@ -19,7 +19,7 @@ const MAX_VARIANTS: usize = 16;
 /// What a part of a pattern says about the strings it matches.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Req {
-    /// It matches exactly one of these strings (lowercased as texts are).
+    /// It matches exactly one of these strings (folded as texts are).
     Exact(Vec<Vec<u8>>),
     /// Every match contains one of these strings.
     Contains(Vec<Vec<u8>>),
@@ -81,19 +81,18 @@ fn next_folded(text: &[u8], from: usize) -> Option<usize> {
         .find(|&p| folded_at(text, p).is_some())
 }
 
-/// A char as [`fold_into`] folds it.
-fn fold(c: char) -> char {
-    match c {
-        'ſ' => 's',
-        '\u{212A}' => 'k',
-        c => c.to_ascii_lowercase(),
-    }
+/// `bytes` folded as texts are (see [`fold_into`]): literals from the
+/// patterns must be compared in the same form.
+fn folded(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    fold_into(bytes, &mut out);
+    out
 }
 
 fn req(hir: &Hir) -> Req {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => Req::Exact(vec![Vec::new()]),
-        HirKind::Literal(lit) => Req::Exact(vec![lit.0.to_ascii_lowercase()]),
+        HirKind::Literal(lit) => Req::Exact(vec![folded(&lit.0)]),
         HirKind::Class(class) => class_strings(class).map_or(Req::Nothing, Req::Exact),
         HirKind::Capture(cap) => req(&cap.sub),
         HirKind::Repetition(rep) => match (rep.min, rep.max) {
@@ -204,7 +203,7 @@ fn class_strings(class: &Class) -> Option<Vec<Vec<u8>>> {
                 }
                 for ch in range.start()..=range.end() {
                     let mut buf = [0; 4];
-                    out.push(fold(ch).encode_utf8(&mut buf).as_bytes().to_vec());
+                    out.push(folded(ch.encode_utf8(&mut buf).as_bytes()));
                 }
             }
         }
@@ -214,7 +213,7 @@ fn class_strings(class: &Class) -> Option<Vec<Vec<u8>>> {
                 if out.len() + n > 2 * MAX_VARIANTS {
                     return None;
                 }
-                out.extend((range.start()..=range.end()).map(|b| vec![b.to_ascii_lowercase()]));
+                out.extend((range.start()..=range.end()).map(|b| folded(&[b])));
             }
         }
     }
@@ -226,6 +225,15 @@ fn class_strings(class: &Class) -> Option<Vec<Vec<u8>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A char as [`fold_into`] folds it, char by char: the reference.
+    fn fold(c: char) -> char {
+        match c {
+            'ſ' => 's',
+            '\u{212A}' => 'k',
+            c => c.to_ascii_lowercase(),
+        }
+    }
 
     fn lits(pattern: &str) -> Option<Vec<String>> {
         let hir = regex_syntax::Parser::new().parse(pattern).unwrap();
@@ -303,6 +311,9 @@ mod tests {
             (r"(?i)x(getty|reuters)\W*$", "xREUTERS"),
             (r"(?i)all rights reserved", "ALL RIGHTſ RESERVED"),
             (r"(?i)desk", "DES\u{212A}"),
+            // Case-sensitive literals fold as texts do.
+            ("long ſpam", "long ſpam"),
+            ("\u{212A}elvin scale", "\u{212A}elvin scale"),
         ];
         for (pattern, text) in cases {
             assert!(regex::Regex::new(pattern).unwrap().is_match(text));
