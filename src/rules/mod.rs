@@ -27,8 +27,9 @@ use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::util::prefilter::Prefilter;
 use regex_automata::util::start;
+use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, MatchKind, PatternSet, Span};
-use regex_syntax::hir::Look;
+use regex_syntax::hir::{Hir, Look};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -210,8 +211,21 @@ struct GaveUp;
 
 impl Group {
     /// The group, or the build error's message.
-    fn new(all: &[Rule], rules: Vec<usize>, dir: Dir) -> std::result::Result<Group, String> {
-        let patterns: Vec<&str> = rules.iter().map(|&i| all[i].pattern.as_str()).collect();
+    fn new(
+        all: &[Rule],
+        rules: Vec<usize>,
+        hirs: &[&Hir],
+        dir: Dir,
+    ) -> std::result::Result<Group, String> {
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .reverse(dir == Dir::Reverse)
+                    .which_captures(WhichCaptures::None)
+                    .nfa_size_limit(Some(64 << 20)),
+            )
+            .build_many_from_hir(hirs)
+            .map_err(|e| e.to_string())?;
         let dfa = hybrid::dfa::DFA::builder()
             .configure(
                 hybrid::dfa::DFA::config()
@@ -219,13 +233,7 @@ impl Group {
                     .unicode_word_boundary(true)
                     .cache_capacity(16 << 20),
             )
-            .thompson(
-                thompson::Config::new()
-                    .reverse(dir == Dir::Reverse)
-                    .which_captures(WhichCaptures::None)
-                    .nfa_size_limit(Some(64 << 20)),
-            )
-            .build_many(&patterns)
+            .build_from_nfa(nfa)
             .map_err(|e| e.to_string())?;
         let max_bytes = rules
             .iter()
@@ -233,7 +241,7 @@ impl Group {
             .max()
             .unwrap_or(0);
         let required = match dir {
-            Dir::Unanchored => required_literals(&patterns),
+            Dir::Unanchored => required_literals(hirs),
             Dir::Anchored | Dir::Reverse => None,
         };
         Ok(Group {
@@ -351,11 +359,10 @@ enum Next {
 /// A search for the literals one of which every match of every pattern
 /// contains, if each pattern has such literals and they are few and long
 /// enough to be worth it.
-fn required_literals(patterns: &[&str]) -> Option<Prefilter> {
+fn required_literals(hirs: &[&Hir]) -> Option<Prefilter> {
     let mut all: Vec<Vec<u8>> = Vec::new();
-    for p in patterns {
-        let hir = regex_syntax::Parser::new().parse(p).ok()?;
-        all.extend(literal::required(&hir, MIN_REQUIRED_BYTES, MAX_REQUIRED)?);
+    for hir in hirs {
+        all.extend(literal::required(hir, MIN_REQUIRED_BYTES, MAX_REQUIRED)?);
     }
     all.sort();
     all.dedup();
@@ -366,11 +373,7 @@ fn required_literals(patterns: &[&str]) -> Option<Prefilter> {
 }
 
 /// Which way a pattern's matches are tied to the text: see [`Dir`].
-fn direction(pattern: &str) -> Dir {
-    let Ok(hir) = regex_syntax::Parser::new().parse(pattern) else {
-        // The build reports the error.
-        return Dir::Unanchored;
-    };
+fn direction(hir: &Hir) -> Dir {
     let props = hir.properties();
     if props.look_set_prefix().contains(Look::Start) {
         Dir::Anchored
@@ -421,33 +424,43 @@ fn compile_set<'p>(
 impl ScopeSet {
     fn new(all: &[Rule], scope: Scope) -> Result<ScopeSet> {
         let rules: Vec<usize> = (0..all.len()).filter(|&i| all[i].scope == scope).collect();
+        // Name the rule whose pattern fails on its own, if one does.
+        let error = |message: String| {
+            let bad = rules
+                .iter()
+                .find_map(|&i| Regex::new(&all[i].pattern).err().map(|e| (i, e)));
+            match bad {
+                Some((i, source)) => Error::Rule {
+                    id: all[i].id.to_string(),
+                    source,
+                },
+                None => Error::Rule {
+                    id: format!("<{scope:?} rules>"),
+                    source: regex::Error::Syntax(message),
+                },
+            }
+        };
+        // Each pattern is parsed once: its syntax picks its group, gives its
+        // required literals and is compiled.
+        let hirs = rules
+            .iter()
+            .map(|&i| syntax::parse(&all[i].pattern).map_err(|e| e.to_string()))
+            .collect::<std::result::Result<Vec<Hir>, String>>()
+            .map_err(error)?;
+        let dirs: Vec<Dir> = hirs.iter().map(direction).collect();
         let mut groups = Vec::new();
         for dir in [Dir::Anchored, Dir::Reverse, Dir::Unanchored] {
-            let members: Vec<usize> = rules
+            let (members, member_hirs): (Vec<usize>, Vec<&Hir>) = rules
                 .iter()
-                .copied()
-                .filter(|&i| direction(&all[i].pattern) == dir)
-                .collect();
+                .zip(&hirs)
+                .zip(&dirs)
+                .filter(|&(_, &d)| d == dir)
+                .map(|((&i, hir), _)| (i, hir))
+                .unzip();
             if members.is_empty() {
                 continue;
             }
-            let group = Group::new(all, members, dir).map_err(|e| {
-                // Name the rule whose pattern fails on its own, if one does.
-                let bad = rules
-                    .iter()
-                    .find_map(|&i| Regex::new(&all[i].pattern).err().map(|e| (i, e)));
-                match bad {
-                    Some((i, source)) => Error::Rule {
-                        id: all[i].id.to_string(),
-                        source,
-                    },
-                    None => Error::Rule {
-                        id: format!("<{scope:?} rules>"),
-                        source: regex::Error::Syntax(e),
-                    },
-                }
-            })?;
-            groups.push(group);
+            groups.push(Group::new(all, members, &member_hirs, dir).map_err(error)?);
         }
         Ok(ScopeSet {
             rules,
@@ -1010,10 +1023,11 @@ mod tests {
         assert_eq!(dirs, [Dir::Anchored, Dir::Reverse, Dir::Unanchored]);
         // The unanchored rules are searched for their literals first.
         assert!(set.line.groups[2].required.is_some());
-        assert_eq!(direction(r"(?i)^share\W*$"), Dir::Anchored);
-        assert_eq!(direction(r"(?i)\bvia \w+$"), Dir::Reverse);
-        assert_eq!(direction(r"^a|b"), Dir::Unanchored);
-        assert_eq!(direction(r"(?m)^a"), Dir::Unanchored);
+        let dir = |p: &str| direction(&syntax::parse(p).unwrap());
+        assert_eq!(dir(r"(?i)^share\W*$"), Dir::Anchored);
+        assert_eq!(dir(r"(?i)\bvia \w+$"), Dir::Reverse);
+        assert_eq!(dir(r"^a|b"), Dir::Unanchored);
+        assert_eq!(dir(r"(?m)^a"), Dir::Unanchored);
     }
 
     #[test]
