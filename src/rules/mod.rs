@@ -255,10 +255,10 @@ impl Group {
 
     /// Call `hit` with the rule index of every rule of the group whose
     /// pattern matches `t` (a rule may be reported more than once).
-    #[inline]
     ///
     /// `holds_required`, when known, says whether `t` holds one of the
     /// group's required literals (see [`Matcher::scan_document`]).
+    #[inline]
     fn matches(
         &self,
         cache: &mut GroupCache,

@@ -508,8 +508,7 @@ impl Chunk {
 /// caller cleans them, then reports the error); a line the error cut short
 /// is not one of them.
 pub fn read_chunk(rdr: &mut dyn BufRead, next_line: &mut u64, chunk: &mut Chunk) -> io::Result<()> {
-    chunk.buf.clear();
-    chunk.lines.clear();
+    chunk.clear();
     let mut line_start = 0;
     loop {
         let avail = match rdr.fill_buf() {
