@@ -1,6 +1,7 @@
 //! The binary end to end.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
 use predicates::str::contains;
@@ -234,13 +235,12 @@ fn compressed_input_and_output() {
     assert_eq!(String::from_utf8(back).unwrap(), CLEAN);
 }
 
-#[test]
-fn a_read_error_keeps_every_whole_line_read_before_it_and_names_the_input() {
-    // 5000 records over several chunks, the last of them cut short by the
-    // truncated stream.
-    let dir = tempfile::tempdir().unwrap();
+/// `records` JSONL records, gzipped and cut to `num / den` of their
+/// compressed bytes, as `cut.jsonl.gz` in a new directory; with the number
+/// of whole lines the cut stream still yields before its read error.
+fn cut_gz_records(records: usize, num: usize, den: usize) -> (tempfile::TempDir, PathBuf, usize) {
     let mut raw = Vec::new();
-    for i in 0..5000 {
+    for i in 0..records {
         writeln!(
             raw,
             "{{\"id\":{i},\"text\":\"Record {i} of the stream, {}.\"}}",
@@ -251,18 +251,23 @@ fn a_read_error_keeps_every_whole_line_read_before_it_and_names_the_input() {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     enc.write_all(&raw).unwrap();
     let gz = enc.finish().unwrap();
-    let cut = &gz[..gz.len() * 9 / 10];
-    // The whole lines the cut stream still yields.
+    let cut = &gz[..gz.len() * num / den];
     let mut decoded = Vec::new();
     let err = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(cut), &mut decoded);
     assert!(err.is_err());
     let whole = decoded.iter().filter(|&&b| b == b'\n').count();
-    assert!(whole > 2048 && whole < 5000, "{whole}");
+    let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cut.jsonl.gz");
     std::fs::write(&path, cut).unwrap();
+    (dir, path, whole)
+}
+
+/// Clean a cut stream: exit 1, the read error names the last whole line,
+/// and the records written.
+fn clean_cut_stream(path: &Path, whole: usize) -> Vec<serde_json::Value> {
     let out = deboil()
         .arg("--jsonl")
-        .arg(&path)
+        .arg(path)
         .assert()
         .code(1)
         .stderr(contains("cut.jsonl.gz: reading:"))
@@ -270,44 +275,25 @@ fn a_read_error_keeps_every_whole_line_read_before_it_and_names_the_input() {
         .get_output()
         .stdout
         .clone();
-    let records = jsonl_records(&out);
+    jsonl_records(&out)
+}
+
+#[test]
+fn a_read_error_keeps_every_whole_line_read_before_it_and_names_the_input() {
+    // 5000 records over several chunks, the last of them cut short by the
+    // truncated stream.
+    let (_dir, path, whole) = cut_gz_records(5000, 9, 10);
+    assert!(whole > 2048 && whole < 5000, "{whole}");
+    let records = clean_cut_stream(&path, whole);
     assert_eq!(records.len(), whole);
     assert!(records.iter().enumerate().all(|(i, r)| r["id"] == i));
 }
 
 #[test]
 fn a_read_error_in_the_first_chunk_still_writes_the_lines_before_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut raw = Vec::new();
-    for i in 0..300 {
-        writeln!(
-            raw,
-            "{{\"id\":{i},\"text\":\"Line {i}: {}\"}}",
-            i * 7919 % 10007
-        )
-        .unwrap();
-    }
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(&raw).unwrap();
-    let gz = enc.finish().unwrap();
-    let cut = &gz[..gz.len() * 3 / 4];
-    let mut decoded = Vec::new();
-    let err = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(cut), &mut decoded);
-    assert!(err.is_err());
-    let whole = decoded.iter().filter(|&&b| b == b'\n').count();
+    let (_dir, path, whole) = cut_gz_records(300, 3, 4);
     assert!(whole > 0 && whole < 300, "{whole}");
-    let path = dir.path().join("cut.jsonl.gz");
-    std::fs::write(&path, cut).unwrap();
-    let out = deboil()
-        .arg("--jsonl")
-        .arg(&path)
-        .assert()
-        .code(1)
-        .stderr(contains(format!("after line {whole}:")))
-        .get_output()
-        .stdout
-        .clone();
-    assert_eq!(jsonl_records(&out).len(), whole);
+    assert_eq!(clean_cut_stream(&path, whole).len(), whole);
 }
 
 #[test]
