@@ -117,6 +117,15 @@ pub enum LineClass {
     Bad,
 }
 
+/// What the classifier measures of a live line, once per application.
+#[derive(Clone, Copy, Debug)]
+struct Measured {
+    words: usize,
+    class: LineClass,
+    /// [`ClassifierPass::score`], before the factor for listed lines.
+    score: f64,
+}
+
 /// Classifies lines and keeps the main-content region.
 #[derive(Clone, Debug)]
 pub struct ClassifierPass {
@@ -222,20 +231,26 @@ impl Pass for ClassifierPass {
             lang = Lang::from_scans(kept().map(|(_, t, scan)| (t, scan)));
         }
         // Line features do not change between rounds: measure once.
-        let lines: Vec<Option<(LineStats, LineClass)>> = scans
+        let lines: Vec<Option<Measured>> = scans
             .iter()
             .enumerate()
             .map(|(i, scan)| {
                 scan.map(|scan| {
+                    let t = text::trim(doc.line_text(i));
                     let s = scan.stats(&lang);
-                    (s, Self::classify(text::trim(doc.line_text(i)), &s, &lang))
+                    let class = Self::classify(t, &s, &lang);
+                    Measured {
+                        words: s.words,
+                        class,
+                        score: Self::score(class, &s, t, &lang),
+                    }
                 })
             })
             .collect();
-        self.round(doc, marks, &lang, &lines, true);
+        self.round(doc, marks, &lines, true);
         for _ in 1..crate::pipeline::MAX_ROUNDS {
             let before = marks.dropped();
-            self.round(doc, marks, &lang, &lines, false);
+            self.round(doc, marks, &lines, false);
             if marks.dropped() == before {
                 break;
             }
@@ -248,8 +263,7 @@ impl ClassifierPass {
         &self,
         doc: &Document<'_>,
         marks: &mut Marks,
-        lang: &Lang,
-        lines: &[Option<(LineStats, LineClass)>],
+        lines: &[Option<Measured>],
         boundaries: bool,
     ) {
         // Kept lines, plus the dropped lines that mark a section boundary.
@@ -271,26 +285,29 @@ impl ClassifierPass {
         for &i in &kept {
             // Lines live now were live when the features were measured.
             let live = if marks.is_dropped(i) { None } else { lines[i] };
-            let Some((s, class)) = live else {
+            let Some(m) = live else {
                 feats.push(None);
                 continue;
             };
             let block = doc.lines()[i].block;
-            if class == LineClass::Good {
+            if m.class == LineClass::Good {
                 per_block[block] += 1;
             }
-            feats.push(Some((text::trim(doc.line_text(i)), s, class, block)));
+            feats.push(Some((m, block)));
         }
         // Only where most running text stands in paragraphs of its own.
-        let good = feats.iter().flatten().filter(|f| f.2 == LineClass::Good);
+        let good = feats
+            .iter()
+            .flatten()
+            .filter(|f| f.0.class == LineClass::Good);
         let (all, alone) = good.fold((0, 0), |(n, a), f| {
-            (n + 1, a + usize::from(per_block[f.3] == 1))
+            (n + 1, a + usize::from(per_block[f.1] == 1))
         });
         let paragraphed = alone * 2 >= all;
         let mut scores = Vec::with_capacity(kept.len());
         let mut good_words = Vec::with_capacity(kept.len());
         for (&i, f) in kept.iter().zip(&feats) {
-            let Some((t, s, class, block)) = f else {
+            let Some((m, block)) = f else {
                 let cost = marks
                     .reason(i)
                     .and_then(|r| boundary_cost(r.kind))
@@ -299,14 +316,14 @@ impl ClassifierPass {
                 good_words.push(0);
                 continue;
             };
-            let mut sc = Self::score(*class, s, t, lang);
+            let mut sc = m.score;
             let listed = per_block[*block] > 1;
-            if *class == LineClass::Good && listed && paragraphed && sc > 0.0 {
+            if m.class == LineClass::Good && listed && paragraphed && sc > 0.0 {
                 sc *= LISTED_FACTOR;
             }
             scores.push(sc);
-            good_words.push(if *class == LineClass::Good {
-                s.words
+            good_words.push(if m.class == LineClass::Good {
+                m.words
             } else {
                 0
             });
