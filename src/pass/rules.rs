@@ -64,9 +64,10 @@ impl RulePass {
                         continue;
                     }
                     let t = text::trim(doc.line_text(i));
-                    if m.line(t).is_some()
-                        || text::chars_upto(t, SHORT_LINE_CHARS) > SHORT_LINE_CHARS
+                    // The cheap tests first; the rule match last.
+                    if text::chars_upto(t, SHORT_LINE_CHARS) > SHORT_LINE_CHARS
                         || text::ends_sentence(t) && !text::ends_with_ellipsis(t)
+                        || m.line(t).is_some()
                     {
                         break;
                     }
@@ -82,8 +83,8 @@ impl RulePass {
                     }
                     // A line another rule matches ends the list: it gets its own reason.
                     if taken == MAX_HEADLINES
-                        || m.line(doc.line_text(i)).is_some()
                         || !text::is_headline_like(doc.line_text(i))
+                        || m.line(doc.line_text(i)).is_some()
                     {
                         break;
                     }

@@ -701,7 +701,8 @@ fn record(
     n: u64,
     line: &[u8],
 ) -> RecordResult {
-    let (line, invalid_utf8) = match std::str::from_utf8(line) {
+    // simdutf8: the same check as std's, several times faster on long lines.
+    let (line, invalid_utf8) = match simdutf8::basic::from_utf8(line) {
         Ok(s) => (std::borrow::Cow::Borrowed(s), false),
         Err(_) => (String::from_utf8_lossy(line), true),
     };
