@@ -15,7 +15,7 @@
 //! assert_eq!(doc.lines()[3].number, 4);
 //! ```
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::ops::Range;
 
 use crate::lang::LineScan;
@@ -51,6 +51,25 @@ pub struct Document<'a> {
     /// Each line read at most once, on first use, for the passes that
     /// measure words: lines no pass asks about (dropped early) are never read.
     scans: OnceCell<Vec<OnceCell<LineScan>>>,
+    /// [`Fact`]s about each line, two bits each (known, value).
+    facts: OnceCell<Vec<Cell<u8>>>,
+}
+
+/// Most words and chars of a short fragment (see [`Document::is_short_fragment`]).
+pub(crate) const SHORT_FRAGMENT_WORDS: usize = 4;
+pub(crate) const SHORT_FRAGMENT_CHARS: usize = 30;
+
+/// A yes/no fact about a line that passes compute on first need and keep for
+/// the document: contextual passes run again when later passes drop lines,
+/// and their tests of a line's text need not be repeated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fact {
+    /// See [`Document::is_short_fragment`].
+    ShortFragment,
+    /// A label rule matches the line.
+    Label,
+    /// The line is a menu of items between separators.
+    SeparatedMenu,
 }
 
 impl<'a> Document<'a> {
@@ -72,6 +91,7 @@ impl<'a> Document<'a> {
             blocks,
             crlf: false,
             scans: OnceCell::new(),
+            facts: OnceCell::new(),
         };
         doc.segment();
         doc
@@ -182,6 +202,36 @@ impl<'a> Document<'a> {
         })
     }
 
+    /// Whether line `index` (trimmed) is a fragment of at most
+    /// [`SHORT_FRAGMENT_WORDS`] words and [`SHORT_FRAGMENT_CHARS`] chars
+    /// ([`text::is_fragment`](crate::text::is_fragment)): a UI label or menu
+    /// item candidate, for `ui-run` and `menu`. Computed once per line.
+    pub(crate) fn is_short_fragment(&self, index: usize) -> bool {
+        self.fact(index, Fact::ShortFragment, || {
+            crate::text::is_fragment(
+                self.line_text(index),
+                SHORT_FRAGMENT_WORDS,
+                SHORT_FRAGMENT_CHARS,
+            )
+        })
+    }
+
+    /// `fact` about line `index`: `compute` on the first call, the same
+    /// answer after.
+    pub(crate) fn fact(&self, index: usize, fact: Fact, compute: impl FnOnce() -> bool) -> bool {
+        let facts = self
+            .facts
+            .get_or_init(|| vec![Cell::new(0); self.lines.len()]);
+        let known = 1u8 << (2 * fact as u8);
+        if facts[index].get() & known != 0 {
+            return facts[index].get() & known << 1 != 0;
+        }
+        let yes = compute();
+        let cell = &facts[index];
+        cell.set(cell.get() | known | if yes { known << 1 } else { 0 });
+        yes
+    }
+
     /// True when the first line terminator of the text is `\r\n`.
     pub fn is_crlf(&self) -> bool {
         self.crlf
@@ -191,6 +241,33 @@ impl<'a> Document<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facts_are_computed_once_per_line_and_kept_apart() {
+        let doc =
+            Document::parse("Share\nA whole sentence that goes on for more than four words.\n");
+        let mut calls = 0;
+        let mut label = |i: usize, answer: bool| {
+            doc.fact(i, Fact::Label, || {
+                calls += 1;
+                answer
+            })
+        };
+        assert!(label(0, true));
+        // Known now: the second answer is not asked for.
+        assert!(label(0, false));
+        assert!(!label(1, false));
+        assert!(!label(1, true));
+        assert_eq!(calls, 2);
+        // Other facts of the same lines are their own.
+        assert!(doc.is_short_fragment(0));
+        assert!(!doc.is_short_fragment(1));
+        assert!(!doc.fact(0, Fact::SeparatedMenu, || false));
+        assert!(doc.fact(0, Fact::Label, || false));
+        // A reset document starts over.
+        let doc = doc.reset("Share\n");
+        assert!(!doc.fact(0, Fact::Label, || false));
+    }
 
     #[test]
     fn empty_text_has_no_lines() {

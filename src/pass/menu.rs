@@ -17,14 +17,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::document::Document;
+use crate::document::{Document, Fact};
 use crate::pass::{Kind, Marks, Pass, Reason};
 use crate::text;
 
 /// Longest item (in chars) of a menu run.
-const MAX_CHARS: usize = 30;
+const MAX_CHARS: usize = crate::document::SHORT_FRAGMENT_CHARS;
 /// Most words of a menu item.
-const MAX_WORDS: usize = 4;
+const MAX_WORDS: usize = crate::document::SHORT_FRAGMENT_WORDS;
 /// Separators between items on one line.
 const SEPARATORS: &[&str] = &[" | ", " · ", " • ", " / ", " › ", " » ", " - "];
 
@@ -55,6 +55,12 @@ impl MenuPass {
 
     fn is_item(t: &str) -> bool {
         text::is_fragment(t, MAX_WORDS, MAX_CHARS) && !has_list_marker(t)
+    }
+
+    /// [`MenuPass::is_item`] of line `i` (trimmed), its fragment test kept
+    /// for the document (ui-run makes the same one).
+    fn is_item_line(doc: &Document<'_>, i: usize) -> bool {
+        doc.is_short_fragment(i) && !has_list_marker(text::trim(doc.line_text(i)))
     }
 
     fn is_separated_menu(t: &str) -> bool {
@@ -102,13 +108,13 @@ impl Pass for MenuPass {
             let mut k = 0;
             while k < lines.len() {
                 let t = text::trim(doc.line_text(lines[k]));
-                if Self::is_separated_menu(t) {
+                if doc.fact(lines[k], Fact::SeparatedMenu, || Self::is_separated_menu(t)) {
                     marks.drop_line(lines[k], &separated);
                     k += 1;
                     continue;
                 }
                 let end = (k..lines.len())
-                    .find(|&j| !Self::is_item(text::trim(doc.line_text(lines[j]))))
+                    .find(|&j| !Self::is_item_line(doc, lines[j]))
                     .unwrap_or(lines.len());
                 let announced = k > 0 && text::trim_end(doc.line_text(lines[k - 1])).ends_with(':');
                 if end - k >= self.min_run && !announced {

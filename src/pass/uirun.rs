@@ -17,15 +17,10 @@
 
 use std::sync::Arc;
 
-use crate::document::Document;
+use crate::document::{Document, Fact};
 use crate::pass::{Kind, Marks, Pass, Reason};
 use crate::rules::{Matcher, RuleSet};
 use crate::text;
-
-/// Longest line (in chars) that can be part of a run.
-const MAX_CHARS: usize = 30;
-/// Most words a line of a run may have.
-const MAX_WORDS: usize = 4;
 
 /// Drops runs of short lines made mostly of UI labels.
 #[derive(Clone, Debug)]
@@ -61,6 +56,7 @@ impl UiRunPass {
     /// its label rules are not even tried.
     fn judge(
         &self,
+        doc: &Document<'_>,
         labels: &mut Matcher<'_>,
         marks: &mut Marks,
         run: &[(usize, &str)],
@@ -71,7 +67,10 @@ impl UiRunPass {
             return;
         }
         is_label.clear();
-        is_label.extend(run.iter().map(|(_, t)| labels.label(t).is_some()));
+        is_label.extend(
+            run.iter()
+                .map(|&(i, t)| doc.fact(i, Fact::Label, || labels.label(t).is_some())),
+        );
         let Some(first) = is_label.iter().position(|&l| l) else {
             return;
         };
@@ -112,14 +111,15 @@ impl Pass for UiRunPass {
                 continue;
             }
             let t = text::trim(doc.line_text(i));
-            if text::is_fragment(t, MAX_WORDS, MAX_CHARS) {
+            // A line of a run: at most 4 words and 30 chars.
+            if doc.is_short_fragment(i) {
                 run.push((i, t));
             } else {
-                self.judge(&mut labels, marks, &run, &mut is_label, &reason);
+                self.judge(doc, &mut labels, marks, &run, &mut is_label, &reason);
                 run.clear();
             }
         }
-        self.judge(&mut labels, marks, &run, &mut is_label, &reason);
+        self.judge(doc, &mut labels, marks, &run, &mut is_label, &reason);
     }
 }
 
