@@ -70,6 +70,8 @@ pub(crate) enum Fact {
     Label,
     /// The line is a menu of items between separators.
     SeparatedMenu,
+    /// See [`Document::is_headline_like`].
+    HeadlineLike,
 }
 
 impl<'a> Document<'a> {
@@ -213,6 +215,14 @@ impl<'a> Document<'a> {
                 SHORT_FRAGMENT_WORDS,
                 SHORT_FRAGMENT_CHARS,
             )
+        })
+    }
+
+    /// [`text::is_headline_like`](crate::text::is_headline_like) of line
+    /// `index`, computed once per line.
+    pub(crate) fn is_headline_like(&self, index: usize) -> bool {
+        self.fact(index, Fact::HeadlineLike, || {
+            crate::text::is_headline_like(self.line_text(index))
         })
     }
 

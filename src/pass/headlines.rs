@@ -60,7 +60,7 @@ impl Pass for HeadlineListPass {
                 before = Some(i);
                 break;
             }
-            if !text::is_headline_like(doc.line_text(i)) {
+            if !doc.is_headline_like(i) {
                 break;
             }
             run.push(i);

@@ -83,7 +83,7 @@ impl RulePass {
                     }
                     // A line another rule matches ends the list: it gets its own reason.
                     if taken == MAX_HEADLINES
-                        || !text::is_headline_like(doc.line_text(i))
+                        || !doc.is_headline_like(i)
                         || m.line(doc.line_text(i)).is_some()
                     {
                         break;
