@@ -19,6 +19,7 @@ use std::cell::{Cell, OnceCell};
 use std::ops::Range;
 
 use crate::lang::LineScan;
+use crate::rules::RuleSet;
 
 /// One line of a document: a byte span without its line terminator.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,6 +54,8 @@ pub struct Document<'a> {
     scans: OnceCell<Vec<OnceCell<LineScan>>>,
     /// [`Fact`]s about each line, two bits each (known, value).
     facts: OnceCell<Vec<Cell<u8>>>,
+    /// The rule set ([`RuleSet::id`]) the [`Fact::Label`] answers are for.
+    label_rules: Cell<u64>,
 }
 
 /// Most words and chars of a short fragment (see [`Document::is_short_fragment`]).
@@ -66,7 +69,8 @@ pub(crate) const SHORT_FRAGMENT_CHARS: usize = 30;
 pub(crate) enum Fact {
     /// See [`Document::is_short_fragment`].
     ShortFragment,
-    /// A label rule matches the line.
+    /// A label rule matches the line: see [`Document::is_label`], the only
+    /// way to it.
     Label,
     /// The line is a menu of items between separators.
     SeparatedMenu,
@@ -94,6 +98,7 @@ impl<'a> Document<'a> {
             crlf: false,
             scans: OnceCell::new(),
             facts: OnceCell::new(),
+            label_rules: Cell::new(0),
         };
         doc.segment();
         doc
@@ -226,6 +231,25 @@ impl<'a> Document<'a> {
         })
     }
 
+    /// Whether a label rule of `rules` matches line `index`: `compute` on
+    /// the first call, the same answer after. The answers are for one rule
+    /// set: asked with another, the document forgets them first.
+    pub(crate) fn is_label(
+        &self,
+        index: usize,
+        rules: &RuleSet,
+        compute: impl FnOnce() -> bool,
+    ) -> bool {
+        if self.label_rules.get() != rules.id() {
+            if let Some(facts) = self.facts.get() {
+                let forget = !(0b11 << (2 * Fact::Label as u8));
+                facts.iter().for_each(|f| f.set(f.get() & forget));
+            }
+            self.label_rules.set(rules.id());
+        }
+        self.fact(index, Fact::Label, compute)
+    }
+
     /// `fact` about line `index`: `compute` on the first call, the same
     /// answer after.
     pub(crate) fn fact(&self, index: usize, fact: Fact, compute: impl FnOnce() -> bool) -> bool {
@@ -258,7 +282,7 @@ mod tests {
             Document::parse("Share\nA whole sentence that goes on for more than four words.\n");
         let mut calls = 0;
         let mut label = |i: usize, answer: bool| {
-            doc.fact(i, Fact::Label, || {
+            doc.fact(i, Fact::SeparatedMenu, || {
                 calls += 1;
                 answer
             })
@@ -272,11 +296,30 @@ mod tests {
         // Other facts of the same lines are their own.
         assert!(doc.is_short_fragment(0));
         assert!(!doc.is_short_fragment(1));
-        assert!(!doc.fact(0, Fact::SeparatedMenu, || false));
-        assert!(doc.fact(0, Fact::Label, || false));
+        assert!(!doc.fact(0, Fact::HeadlineLike, || false));
+        assert!(doc.fact(0, Fact::SeparatedMenu, || false));
         // A reset document starts over.
         let doc = doc.reset("Share\n");
-        assert!(!doc.fact(0, Fact::Label, || false));
+        assert!(!doc.fact(0, Fact::SeparatedMenu, || false));
+    }
+
+    #[test]
+    fn label_answers_are_kept_for_one_rule_set() {
+        let doc = Document::parse("Share\n");
+        let builtin = RuleSet::builtin();
+        let other = crate::rules::RuleSetBuilder::new()
+            .builtin(false)
+            .build()
+            .unwrap();
+        assert!(doc.is_label(0, &builtin, || true));
+        assert!(doc.is_label(0, &builtin, || false));
+        // Another rule set: asked again, then kept.
+        assert!(!doc.is_label(0, &other, || false));
+        assert!(!doc.is_label(0, &other, || true));
+        // Back to the first: asked again too. Other facts stay.
+        assert!(doc.fact(0, Fact::SeparatedMenu, || true));
+        assert!(doc.is_label(0, &builtin, || true));
+        assert!(doc.fact(0, Fact::SeparatedMenu, || false));
     }
 
     #[test]

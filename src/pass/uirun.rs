@@ -17,7 +17,7 @@
 
 use std::sync::Arc;
 
-use crate::document::{Document, Fact};
+use crate::document::Document;
 use crate::pass::{Kind, Marks, Pass, Reason};
 use crate::rules::{Matcher, RuleSet};
 use crate::text;
@@ -69,7 +69,7 @@ impl UiRunPass {
         is_label.clear();
         is_label.extend(
             run.iter()
-                .map(|&(i, t)| doc.fact(i, Fact::Label, || labels.label(t).is_some())),
+                .map(|&(i, t)| doc.is_label(i, &self.rules, || labels.label(t).is_some())),
         );
         let Some(first) = is_label.iter().position(|&l| l) else {
             return;

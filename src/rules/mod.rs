@@ -642,6 +642,8 @@ impl std::fmt::Debug for Matcher<'_> {
 /// All enabled rules, compiled.
 #[derive(Clone, Debug)]
 pub struct RuleSet {
+    /// Tells rule sets apart (a clone keeps it: the same rules).
+    id: u64,
     rules: Vec<Rule>,
     line: ScopeSet,
     block: ScopeSet,
@@ -662,6 +664,12 @@ impl RuleSet {
     /// The built-in tables, compiled once per process.
     pub fn builtin() -> Arc<RuleSet> {
         Arc::clone(&BUILTIN)
+    }
+
+    /// A number no other rule set built in this process has (a clone of
+    /// this one has it too).
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     /// All rules, in table order.
@@ -868,7 +876,9 @@ impl RuleSetBuilder {
             label: scopes.2.caches(),
             document: DocumentScan::default(),
         });
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Ok(RuleSet {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             line,
             block,
             label,
