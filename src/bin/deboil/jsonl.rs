@@ -189,10 +189,13 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     while i < bytes.len() {
         if let Some(word) = bytes.get(i..i + 8) {
             let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-            if !needs_escape(word) {
+            let escapes = escapes(word);
+            if escapes == 0 {
                 i += 8;
                 continue;
             }
+            // Straight to the first byte to escape (a line's end, mostly).
+            i += escapes.trailing_zeros() as usize / 8;
         }
         let b = bytes[i];
         let escape = ESCAPE[b as usize];
@@ -215,18 +218,18 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// True when some byte of `word` is a control char, `"` or `\` (the bytes
-/// JSON escapes). Exact as a yes/no: `(v - 0x01..) & !v & 0x80..` is nonzero
-/// exactly when some byte of `v` is zero (and `v - 0x20..` when one is below 0x20).
-fn needs_escape(word: u64) -> bool {
+/// The high bit of each byte of `word` (little-endian) that is a control
+/// char, `"` or `\` (the bytes JSON escapes), and maybe of some bytes after
+/// the first such one: zero exactly when none is, and the lowest bit set is
+/// exact. `(v - 0x01..) & !v & 0x80..` marks the lowest zero byte of `v`
+/// exactly (a borrow only runs upwards from it), and `v - 0x20..` the
+/// lowest byte below 0x20.
+fn escapes(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
-    // Bytes below 0x20: subtracting 0x20 borrows into their high bit.
-    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0;
-    control
-        || has_zero(word ^ (ONES * u64::from(b'"')))
-        || has_zero(word ^ (ONES * u64::from(b'\\')))
+    let zeros = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+    control | zeros(word ^ (ONES * u64::from(b'"'))) | zeros(word ^ (ONES * u64::from(b'\\')))
 }
 
 /// The escape of each byte: 0 for none, `u` for `\u00XX`, else the char after `\`.
@@ -289,6 +292,24 @@ mod tests {
                 s.push(char::from(b));
                 s.push_str("yyyyyyyy");
                 cases.push(s);
+            }
+        }
+        // Two bytes to escape (or not) at every pair of offsets in a word: the
+        // first one found must not hide the second.
+        let some = [
+            '\0', '\u{1}', '\n', '\t', '\u{1f}', '"', '\\', '\u{7f}', 'é',
+        ];
+        for a in some {
+            for b in some {
+                for at in 0..10 {
+                    for gap in 0..9 {
+                        cases.push(format!(
+                            "{}{a}{}{b}zzzzzzzz",
+                            "x".repeat(at),
+                            "y".repeat(gap)
+                        ));
+                    }
+                }
             }
         }
         for s in cases {
