@@ -238,7 +238,7 @@ impl Pass for CorpusRepeatPass {
         };
         let reason = Reason::new(Self::NAME, "corpus-repeat.host-lines", Kind::CorpusRepeat);
         for (i, line) in doc.lines().iter().enumerate() {
-            if line.is_blank || marks.is_dropped(i) {
+            if line.is_blank() || marks.is_dropped(i) {
                 continue;
             }
             if let Some(key) = try_line_key(doc.line_text(i))

@@ -12,7 +12,7 @@
 //! assert_eq!(doc.lines().len(), 4);
 //! assert_eq!(doc.blocks().len(), 2);
 //! assert_eq!(doc.line_text(3), "second line");
-//! assert_eq!(doc.lines()[3].number, 4);
+//! assert!(doc.lines()[1].is_blank());
 //! ```
 
 use std::cell::{Cell, OnceCell};
@@ -22,16 +22,23 @@ use crate::lang::LineScan;
 use crate::rules::RuleSet;
 
 /// One line of a document: a byte span without its line terminator.
+///
+/// Its 1-based line number is its index in [`Document::lines`] plus one.
+/// Compact (24 bytes), since a document keeps one per line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
     /// Byte range of the line's text in [`Document::text`], terminator excluded.
     pub span: Range<usize>,
-    /// 1-based line number in the original text.
-    pub number: usize,
-    /// True when the line holds only white space.
-    pub is_blank: bool,
     /// Index of the block this line belongs to (`usize::MAX` for blank lines).
     pub block: usize,
+}
+
+impl Line {
+    /// True when the line holds only white space (it is in no block).
+    #[inline]
+    pub fn is_blank(&self) -> bool {
+        self.block == usize::MAX
+    }
 }
 
 /// A paragraph: a maximal run of non-blank lines.
@@ -112,10 +119,8 @@ impl<'a> Document<'a> {
         self.lines
             .reserve(memchr::memchr_iter(b'\n', bytes).count() + 1);
         let mut start = 0;
-        let mut number = 0;
         let mut first_terminator = true;
         while start < bytes.len() {
-            number += 1;
             let (end, next) = match memchr::memchr(b'\n', &bytes[start..]) {
                 Some(i) => {
                     let nl = start + i;
@@ -128,28 +133,25 @@ impl<'a> Document<'a> {
                 }
                 None => (bytes.len(), bytes.len()),
             };
-            let is_blank = crate::text::trim(&text[start..end]).is_empty();
+            let index = self.lines.len();
+            let block = if crate::text::trim(&text[start..end]).is_empty() {
+                usize::MAX
+            } else {
+                // A non-blank line goes on the block of the line before it,
+                // or starts one.
+                match self.blocks.last_mut() {
+                    Some(b) if b.lines.end == index => b.lines.end += 1,
+                    _ => self.blocks.push(Block {
+                        lines: index..index + 1,
+                    }),
+                }
+                self.blocks.len() - 1
+            };
             self.lines.push(Line {
                 span: start..end,
-                number,
-                is_blank,
-                block: usize::MAX,
+                block,
             });
             start = next;
-        }
-        let mut i = 0;
-        while i < self.lines.len() {
-            if self.lines[i].is_blank {
-                i += 1;
-                continue;
-            }
-            let first = i;
-            let index = self.blocks.len();
-            while i < self.lines.len() && !self.lines[i].is_blank {
-                self.lines[i].block = index;
-                i += 1;
-            }
-            self.blocks.push(Block { lines: first..i });
         }
     }
 
@@ -201,7 +203,7 @@ impl<'a> Document<'a> {
             .scans
             .get_or_init(|| vec![OnceCell::new(); self.lines.len()]);
         scans[index].get_or_init(|| {
-            if self.lines[index].is_blank {
+            if self.lines[index].is_blank() {
                 LineScan::default()
             } else {
                 LineScan::of(crate::text::trim(self.line_text(index)))
@@ -341,7 +343,7 @@ mod tests {
         let doc = Document::parse("a\r\n\r\nb");
         assert!(doc.is_crlf());
         assert_eq!(doc.line_text(0), "a");
-        assert!(doc.lines()[1].is_blank);
+        assert!(doc.lines()[1].is_blank());
         assert_eq!(doc.blocks().len(), 2);
     }
 
@@ -352,7 +354,8 @@ mod tests {
         assert_eq!(doc.blocks()[0].lines, 0..2);
         assert_eq!(doc.blocks()[1].lines, 5..6);
         assert_eq!(doc.block_text(0), "a\nb");
-        assert_eq!(doc.lines()[5].number, 6);
+        assert!(!doc.lines()[5].is_blank());
+        assert!(doc.lines()[2].is_blank() && doc.lines()[3].is_blank());
         assert_eq!(doc.lines()[5].block, 1);
     }
 

@@ -283,7 +283,7 @@ fn assemble(
             }
             if keep_decisions {
                 decisions.push(Decision {
-                    line: line.number,
+                    line: i + 1,
                     span: line.span.clone(),
                     reason: reason.map(|k| marks.reasons()[k].clone()),
                 });

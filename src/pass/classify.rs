@@ -214,7 +214,7 @@ impl Pass for ClassifierPass {
         // often in another language than the article, or in none.
         // Each live line is read once; its counts serve detection and features.
         let scans: Vec<Option<&LineScan>> = (0..doc.lines().len())
-            .map(|i| (!doc.lines()[i].is_blank && !marks.is_dropped(i)).then(|| doc.scan(i)))
+            .map(|i| (!doc.lines()[i].is_blank() && !marks.is_dropped(i)).then(|| doc.scan(i)))
             .collect();
         let kept = || {
             scans.iter().enumerate().filter_map(|(i, scan)| {
@@ -270,7 +270,7 @@ impl ClassifierPass {
         // Sized up front: a filtered collect would grow (and copy) it a dozen times.
         let mut kept: Vec<usize> = Vec::with_capacity(doc.lines().len());
         kept.extend((0..doc.lines().len()).filter(|&i| {
-            !doc.lines()[i].is_blank
+            !doc.lines()[i].is_blank()
                 && marks
                     .reason(i)
                     .is_none_or(|r| boundaries && boundary_cost(r.kind).is_some())

@@ -50,7 +50,7 @@ impl Pass for HeadlineListPass {
         let mut run = Vec::new();
         let mut before = None;
         for i in (0..lines.len()).rev() {
-            if lines[i].is_blank {
+            if lines[i].is_blank() {
                 continue;
             }
             if marks.is_dropped(i) {
@@ -65,7 +65,7 @@ impl Pass for HeadlineListPass {
             }
             run.push(i);
         }
-        if run.len() < 2 || run.len() == lines.iter().filter(|l| !l.is_blank).count() {
+        if run.len() < 2 || run.len() == lines.iter().filter(|l| !l.is_blank()).count() {
             return;
         }
         let mut seen = HashSet::new();

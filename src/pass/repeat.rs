@@ -65,7 +65,7 @@ impl Pass for RepeatPass {
             .iter()
             .enumerate()
             .map(|(i, line)| {
-                if line.is_blank || marks.is_dropped(i) || line.span.len() < self.min_chars {
+                if line.is_blank() || marks.is_dropped(i) || line.span.len() < self.min_chars {
                     return None;
                 }
                 let (key, chars) = doc.scan(i).normalized_key();

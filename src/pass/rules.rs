@@ -78,7 +78,7 @@ impl RulePass {
                 let mut taken = 0;
                 for (i, line) in lines.iter().enumerate().skip(at + 1) {
                     // Dropped lines are skipped, not a stop: cleaning twice must not take more.
-                    if line.is_blank || marks.is_dropped(i) {
+                    if line.is_blank() || marks.is_dropped(i) {
                         continue;
                     }
                     // A line another rule matches ends the list: it gets its own reason.
@@ -119,7 +119,7 @@ impl Pass for RulePass {
             }
         }
         for (i, line) in doc.lines().iter().enumerate() {
-            if line.is_blank || marks.is_dropped(i) {
+            if line.is_blank() || marks.is_dropped(i) {
                 continue;
             }
             if let Some(rule) = m.line(doc.line_text(i)) {

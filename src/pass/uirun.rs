@@ -102,7 +102,7 @@ impl Pass for UiRunPass {
         let mut is_label: Vec<bool> = Vec::new();
         let mut labels = self.rules.matcher();
         for (i, line) in doc.lines().iter().enumerate() {
-            if line.is_blank {
+            if line.is_blank() {
                 continue;
             }
             // Lines dropped by earlier passes are transparent: the run is judged
