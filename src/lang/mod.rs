@@ -252,6 +252,12 @@ fn load(bytes: &[u8], at: usize, n: usize) -> u64 {
 /// char-by-char path.
 #[inline]
 fn walk(line: &str, on_token: impl FnMut(u64, u128, bool)) -> Walked {
+    walk_with(line, true, on_token)
+}
+
+/// [`walk`], with or without [`ascii_block`] (the tests compare the two).
+#[inline(always)]
+fn walk_with(line: &str, blocks: bool, on_token: impl FnMut(u64, u128, bool)) -> Walked {
     let bytes = line.as_bytes();
     let mut w = Runs {
         line,
@@ -267,6 +273,15 @@ fn walk(line: &str, on_token: impl FnMut(u64, u128, bool)) -> Walked {
     let n = bytes.len();
     let mut i = 0;
     while i < n {
+        if blocks
+            && start.is_none()
+            && let Some(to) = ascii_block(bytes, i, &mut s.digits, &mut |at, end| {
+                w.end(at, end, true, false)
+            })
+        {
+            i = to;
+            continue;
+        }
         let class = CLASS[usize::from(bytes[i])];
         if class & ALNUM != 0 {
             // A stretch of ASCII letters and digits.
@@ -322,6 +337,78 @@ fn walk(line: &str, on_token: impl FnMut(u64, u128, bool)) -> Walked {
         stats: s,
         normalized: (w.key, w.norm_chars.saturating_sub(1)),
     }
+}
+
+/// The fast path of [`walk`], from `at` (where no run is open): up to 64
+/// ASCII bytes, eight at a time. It finds which bytes are letters and
+/// digits with word arithmetic, then the runs between them from the bit
+/// mask, and calls `run` with each run that ends in the block, in order
+/// (the same runs, in the same order, as the byte-by-byte loop). It stops
+/// at the start of a run that reaches the block's end (that run may go on
+/// into the next bytes: the caller reads it) and at the first word holding
+/// a byte beyond ASCII. Returns where the caller goes on, or `None` when
+/// it read nothing (fewer than eight bytes left, a byte beyond ASCII in the
+/// first word, or a run from `at` to the block's end).
+#[inline(always)]
+fn ascii_block(
+    bytes: &[u8],
+    at: usize,
+    digits: &mut usize,
+    run: &mut impl FnMut(usize, usize),
+) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    // Gathers the high bit of each byte into the low eight bits.
+    const GATHER: u64 = 0x0002_0408_1020_4081;
+    let words = ((bytes.len() - at) / 8).min(8);
+    let (mut alnum, mut digit, mut len) = (0u64, 0u64, 0);
+    for k in 0..words {
+        let x = load(bytes, at + 8 * k, 8);
+        if x & HIGH != 0 {
+            break;
+        }
+        // Every byte is below 0x80, so no sum carries into the next byte:
+        // `x + (0x80 - lo)` sets a byte's high bit when it is at least `lo`,
+        // and `x + (0x7f - hi)` when it is above `hi`.
+        let d = x.wrapping_add(ONES * 0x50) & !x.wrapping_add(ONES * 0x46) & HIGH; // 0-9
+        let y = x | (ONES * 0x20); // letters to lowercase
+        let l = y.wrapping_add(ONES * 0x1f) & !y.wrapping_add(ONES * 0x05) & HIGH; // a-z
+        alnum |= (d | l).wrapping_mul(GATHER) >> 56 << (8 * k);
+        digit |= d.wrapping_mul(GATHER) >> 56 << (8 * k);
+        len += 8;
+    }
+    if len == 0 {
+        return None;
+    }
+    // A run that reaches the block's end is left to the caller.
+    let mut end = len;
+    if alnum >> (len - 1) & 1 == 1 {
+        let gaps = !alnum & low_bits(len);
+        end = if gaps == 0 {
+            0
+        } else {
+            64 - gaps.leading_zeros() as usize
+        };
+        if end == 0 {
+            return None;
+        }
+    }
+    let mut m = alnum & low_bits(end);
+    *digits += (digit & low_bits(end)).count_ones() as usize;
+    while m != 0 {
+        let from = m.trailing_zeros() as usize;
+        // The run ends before `end`, so before bit 64.
+        let to = from + (!(m >> from)).trailing_zeros() as usize;
+        run(at + from, at + to);
+        m &= !low_bits(to);
+    }
+    Some(at + end)
+}
+
+/// A mask of the low `n <= 64` bits.
+#[inline]
+fn low_bits(n: usize) -> u64 {
+    if n >= 64 { u64::MAX } else { (1 << n) - 1 }
 }
 
 /// The alphanumeric runs of a line as they end: the normalised key folds
@@ -639,6 +726,53 @@ mod tests {
             prop_assert_eq!(crate::text::normalize(&variant), normalized.clone());
             prop_assert_eq!(LineScan::of(&variant).normalized_key(), (key, chars));
             prop_assert_eq!(chars, normalized.chars().count());
+        }
+    }
+
+    /// Everything one walk of `line` yields: (stats, normalised key and
+    /// chars, each run's hash, key and unspaced flag).
+    #[allow(clippy::type_complexity)]
+    fn walked(line: &str, blocks: bool) -> (LineStats, (u64, usize), Vec<(u64, u128, bool)>) {
+        let mut runs = Vec::new();
+        let w = walk_with(line, blocks, |h, k, u| runs.push((h, k, u)));
+        (w.stats, w.normalized, runs)
+    }
+
+    proptest! {
+        // The word-at-a-time block path reads long lines exactly as the
+        // byte-by-byte loop does: runs across block ends, runs that go on
+        // into chars beyond ASCII, digits, every ASCII byte.
+        #[test]
+        fn ascii_blocks_read_as_the_byte_loop_reads(
+            parts in prop::collection::vec(prop_oneof![
+                4 => "[a-zA-Z0-9]{1,12}",
+                3 => "[ -/:-@\\[-`{-~\t]{1,3}",
+                1 => "[\\x00-\\x7f]{1,20}",
+                1 => prop::sample::select(vec!["é", "Ж", "市", "—", "\u{212a}", "ab\u{301}c", "x9é7"]).prop_map(String::from),
+            ], 0..80),
+        ) {
+            let line = parts.concat();
+            prop_assert_eq!(walked(&line, true), walked(&line, false));
+        }
+    }
+
+    #[test]
+    fn ascii_blocks_handle_runs_that_fill_or_end_a_block() {
+        let long = "a".repeat(64);
+        let digits = "7".repeat(70);
+        let cases = [
+            long.clone(),
+            format!("{long} b"),
+            format!(" {long}"),
+            format!("{digits}x y"),
+            format!("{}é{}", "b".repeat(63), "c".repeat(9)),
+            format!("{} {}", "d".repeat(7), "e".repeat(60)),
+            "the quick brown fox, 42 jumps!".repeat(5),
+        ];
+        for line in cases {
+            assert_eq!(walked(&line, true), walked(&line, false), "{line:?}");
+            let lang = Lang { index: Some(0) };
+            assert_eq!(LineStats::of(&line, &lang), naive(&line, &lang), "{line:?}");
         }
     }
 
