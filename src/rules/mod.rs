@@ -479,15 +479,15 @@ impl ScopeSet {
             .collect()
     }
 
-    /// The first rule (in table order) that matches `t` and fits its length.
-    /// `holds_required`: see [`Group::matches`].
-    fn first<'r>(
+    /// The first rule (in table order) that matches `t` and fits its length,
+    /// as an index into `all`. `holds_required`: see [`Group::matches`].
+    fn first(
         &self,
-        all: &'r [Rule],
+        all: &[Rule],
         caches: &mut [GroupCache],
         t: &str,
         holds_required: Option<bool>,
-    ) -> Option<&'r Rule> {
+    ) -> Option<usize> {
         if t.is_empty() {
             return None;
         }
@@ -505,11 +505,11 @@ impl ScopeSet {
                 return self.first_slow(all, t);
             }
         }
-        best.map(|r| &all[r])
+        best
     }
 
     /// [`ScopeSet::first`] through the scope's meta regex.
-    fn first_slow<'r>(&self, all: &'r [Rule], t: &str) -> Option<&'r Rule> {
+    fn first_slow(&self, all: &[Rule], t: &str) -> Option<usize> {
         let set = self
             .fallback
             .get_or_init(|| compile_set(self.rules.iter().map(|&i| all[i].pattern.as_str())).ok())
@@ -518,8 +518,77 @@ impl ScopeSet {
         set.which_overlapping_matches(&Input::new(t), &mut matched);
         matched
             .iter()
-            .map(|p| &all[self.rules[p.as_usize()]])
-            .find(|r| r.fits(t))
+            .map(|p| self.rules[p.as_usize()])
+            .find(|&r| all[r].fits(t))
+    }
+}
+
+/// Longest text a [`Memo`] keeps (bytes).
+const MEMO_BYTES: usize = 64;
+/// Slots in a [`Memo`] (a power of two): 288 KiB.
+const MEMO_SLOTS: usize = 1 << 12;
+
+/// The answers of one scope for short texts matched before, kept by their
+/// exact bytes. Boilerplate lines ("Share", "Privacy Policy", "Related
+/// Articles") recur on page after page, and they are the lines the automata
+/// read to the end; a repeat is answered without reading them again. Each
+/// text has one slot, by its hash: a text that lands on a taken slot
+/// replaces what was there. The answer is the same as matching's (the
+/// bytes are compared, not only hashed).
+#[derive(Debug)]
+struct Memo {
+    slots: Vec<MemoSlot>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct MemoSlot {
+    /// The text, zero-padded.
+    text: [u8; MEMO_BYTES],
+    /// Its length in bytes; 0 for an empty slot (empty texts are never kept).
+    len: u32,
+    /// 1 + the rule's index, or 0 for no rule.
+    answer: u32,
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        let empty = MemoSlot {
+            text: [0; MEMO_BYTES],
+            len: 0,
+            answer: 0,
+        };
+        Memo {
+            slots: vec![empty; MEMO_SLOTS],
+        }
+    }
+}
+
+impl Memo {
+    /// The answer kept for `t`, or `compute`'s, kept for next time.
+    #[inline]
+    fn get_or(&mut self, t: &str, compute: impl FnOnce() -> Option<usize>) -> Option<usize> {
+        let b = t.as_bytes();
+        if b.is_empty() || b.len() > MEMO_BYTES {
+            return compute();
+        }
+        let mut text = [0u8; MEMO_BYTES];
+        text[..b.len()].copy_from_slice(b);
+        let mut h = b.len() as u64;
+        for w in text[..b.len().div_ceil(8) * 8].chunks_exact(8) {
+            let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+            h = (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+        let slot = &mut self.slots[(h >> (64 - MEMO_SLOTS.trailing_zeros())) as usize];
+        if slot.len as usize == b.len() && slot.text == text {
+            return (slot.answer as usize).checked_sub(1);
+        }
+        let answer = compute();
+        *slot = MemoSlot {
+            text,
+            len: b.len() as u32,
+            answer: answer.map_or(0, |r| r as u32 + 1),
+        };
+        answer
     }
 }
 
@@ -532,6 +601,10 @@ struct Caches {
     label: Vec<GroupCache>,
     /// See [`Matcher::scan_document`].
     document: DocumentScan,
+    /// Line rules' answers for short lines seen before.
+    line_memo: Memo,
+    /// Label rules' answers for short lines seen before.
+    label_memo: Memo,
 }
 
 /// Longest document [`Matcher::scan_document`] reads (bytes).
@@ -614,8 +687,12 @@ impl<'r> Matcher<'r> {
     pub fn line(&mut self, line: &str) -> Option<&'r Rule> {
         let set = self.set;
         let t = text::trim(line);
-        let holds = self.caches.document.holds(t);
-        set.line.first(&set.rules, &mut self.caches.line, t, holds)
+        let caches = &mut *self.caches;
+        let found = caches.line_memo.get_or(t, || {
+            let holds = caches.document.holds(t);
+            set.line.first(&set.rules, &mut caches.line, t, holds)
+        });
+        found.map(|r| &set.rules[r])
     }
 
     /// The first block rule matching the paragraph `block`, if any.
@@ -623,13 +700,18 @@ impl<'r> Matcher<'r> {
         let set = self.set;
         set.block
             .first(&set.rules, &mut self.caches.block, text::trim(block), None)
+            .map(|r| &set.rules[r])
     }
 
     /// The first label rule matching `line` (trimmed), if any.
     pub fn label(&mut self, line: &str) -> Option<&'r Rule> {
         let set = self.set;
-        set.label
-            .first(&set.rules, &mut self.caches.label, text::trim(line), None)
+        let t = text::trim(line);
+        let caches = &mut *self.caches;
+        let found = caches.label_memo.get_or(t, || {
+            set.label.first(&set.rules, &mut caches.label, t, None)
+        });
+        found.map(|r| &set.rules[r])
     }
 }
 
@@ -875,6 +957,8 @@ impl RuleSetBuilder {
             block: scopes.1.caches(),
             label: scopes.2.caches(),
             document: DocumentScan::default(),
+            line_memo: Memo::default(),
+            label_memo: Memo::default(),
         });
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Ok(RuleSet {
@@ -997,6 +1081,70 @@ mod tests {
             // A text of another document is searched as before.
             proptest::prop_assert_eq!(m.line(t).map(|r| &r.id), want);
         }
+    }
+
+    #[test]
+    fn remembered_answers_are_matching_answers() {
+        // Short texts, many more than the memo has slots, twice over in one
+        // matcher: the second answer (mostly from the memo) is matching's,
+        // and texts that share a slot do not get each other's answers.
+        let set = RuleSet::builtin();
+        let mut m = set.matcher();
+        let mut texts: Vec<String> = set
+            .rules()
+            .iter()
+            .flat_map(|r| r.examples.iter().chain(&r.counter_examples))
+            .filter(|t| t.len() <= MEMO_BYTES)
+            .cloned()
+            .collect();
+        for i in 0..3 * MEMO_SLOTS {
+            texts.push(format!("{i}"));
+            texts.push(format!("Share {i}"));
+            texts.push(format!("{} Comments", i % 500));
+        }
+        texts.push("x".repeat(MEMO_BYTES));
+        texts.push("Share".repeat(MEMO_BYTES / 5));
+        for round in 0..2 {
+            for t in &texts {
+                assert_eq!(
+                    m.line(t).map(|r| &r.id),
+                    one_by_one(&set, Scope::Line, t),
+                    "{t:?} (round {round})"
+                );
+                assert_eq!(
+                    m.label(t).map(|r| &r.id),
+                    one_by_one(&set, Scope::Label, t),
+                    "{t:?} (round {round})"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_memo_keeps_one_answer_per_slot_and_compares_the_bytes() {
+        let mut memo = Memo::default();
+        let mut computed = 0;
+        let mut ask = |memo: &mut Memo, t: &str, answer: Option<usize>| {
+            memo.get_or(t, || {
+                computed += 1;
+                answer
+            })
+        };
+        assert_eq!(ask(&mut memo, "Share", Some(3)), Some(3));
+        assert_eq!(ask(&mut memo, "Share", Some(9)), Some(3));
+        assert_eq!(ask(&mut memo, "Home", None), None);
+        assert_eq!(ask(&mut memo, "Home", Some(1)), None);
+        // Not kept: too long, or empty.
+        let long = "y".repeat(MEMO_BYTES + 1);
+        assert_eq!(ask(&mut memo, &long, Some(2)), Some(2));
+        assert_eq!(ask(&mut memo, &long, Some(4)), Some(4));
+        assert_eq!(ask(&mut memo, "", Some(5)), Some(5));
+        assert_eq!(ask(&mut memo, "", None), None);
+        // A prefix, a text with trailing zero bytes: other texts.
+        assert_eq!(ask(&mut memo, "Shar", Some(6)), Some(6));
+        assert_eq!(ask(&mut memo, "Share\0", Some(7)), Some(7));
+        assert_eq!(ask(&mut memo, "Share", Some(9)), Some(3));
+        assert_eq!(computed, 8);
     }
 
     #[test]
