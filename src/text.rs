@@ -61,9 +61,15 @@ pub fn words_upto(s: &str, limit: usize) -> usize {
     let mut carry = 0u64;
     while i < bytes.len() {
         let n = (bytes.len() - i).min(8);
-        let mut w = [b' '; 8];
-        w[..n].copy_from_slice(&bytes[i..i + n]);
-        let w = u64::from_le_bytes(w);
+        let w = match bytes.get(i..i + 8) {
+            Some(b) => u64::from_le_bytes(b.try_into().expect("eight bytes")),
+            // The last bytes, padded with spaces.
+            None => {
+                let mut w = [b' '; 8];
+                w[..n].copy_from_slice(&bytes[i..]);
+                u64::from_le_bytes(w)
+            }
+        };
         if w & HIGH != 0 {
             return words_from(s, i, carry != 0, words, limit);
         }
@@ -229,15 +235,16 @@ pub fn normalize(s: &str) -> String {
 /// allowed: teasers end with one).
 pub fn is_headline_like(s: &str) -> bool {
     let t = trim(s);
-    // The length first: it is bounded, and rules out paragraphs at once.
-    if chars_upto(t, 160) > 160 || !(3..=20).contains(&words_upto(t, 20)) {
-        return false;
-    }
+    // The first char and the ending first: they read a few bytes, and rule
+    // out most prose lines before their chars and words are counted.
     let first_ok = t
         .chars()
         .next()
         .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "\"“‘'¿¡".contains(c));
-    first_ok && (!ends_sentence(t) || ends_with_ellipsis(t) || t.ends_with('?'))
+    first_ok
+        && (!ends_sentence(t) || ends_with_ellipsis(t) || t.ends_with('?'))
+        && chars_upto(t, 160) <= 160
+        && (3..=20).contains(&words_upto(t, 20))
 }
 
 /// A short fragment (a label, a menu item, a tag): not blank, at most
@@ -246,8 +253,8 @@ pub fn is_fragment(s: &str, max_words: usize, max_chars: usize) -> bool {
     let t = trim(s);
     !t.is_empty()
         && chars_upto(t, max_chars) <= max_chars
-        && words_upto(t, max_words) <= max_words
         && !ends_sentence(t)
+        && words_upto(t, max_words) <= max_words
 }
 
 #[cfg(test)]
