@@ -525,8 +525,8 @@ impl ScopeSet {
 
 /// Longest text a [`Memo`] keeps (bytes).
 const MEMO_BYTES: usize = 64;
-/// Slots in a [`Memo`] (a power of two): 288 KiB.
-const MEMO_SLOTS: usize = 1 << 12;
+/// Slots in a [`Memo`] (a power of two): 144 KiB.
+const MEMO_SLOTS: usize = 1 << 11;
 
 /// The answers of one scope for short texts matched before, kept by their
 /// exact bytes. Boilerplate lines ("Share", "Privacy Policy", "Related
