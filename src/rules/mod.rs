@@ -571,25 +571,49 @@ impl Memo {
         if b.is_empty() || b.len() > MEMO_BYTES {
             return compute();
         }
-        let mut text = [0u8; MEMO_BYTES];
-        text[..b.len()].copy_from_slice(b);
-        let mut h = b.len() as u64;
-        for w in text[..b.len().div_ceil(8) * 8].chunks_exact(8) {
-            let w = u64::from_le_bytes(w.try_into().expect("eight bytes"));
-            h = (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-        let slot = &mut self.slots[(h >> (64 - MEMO_SLOTS.trailing_zeros())) as usize];
-        if slot.len as usize == b.len() && slot.text == text {
+        let slot = &mut self.slots[(memo_hash(b) >> (64 - MEMO_SLOTS.trailing_zeros())) as usize];
+        if slot.len as usize == b.len() && slot.text[..b.len()] == *b {
             return (slot.answer as usize).checked_sub(1);
         }
         let answer = compute();
-        *slot = MemoSlot {
-            text,
-            len: b.len() as u32,
-            answer: answer.map_or(0, |r| r as u32 + 1),
-        };
+        slot.text[..b.len()].copy_from_slice(b);
+        slot.len = b.len() as u32;
+        slot.answer = answer.map_or(0, |r| r as u32 + 1);
         answer
     }
+}
+
+/// A hash of a short text (1 to [`MEMO_BYTES`] bytes) from whole-word
+/// loads: its eight-byte words, the last one the eight bytes that end the
+/// text (overlapping the one before), and its length; under eight bytes,
+/// two loads that overlap in the middle. Texts of one length that differ
+/// in any byte differ in some load.
+#[inline]
+fn memo_hash(b: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let n = b.len();
+    let mix = |h: u64, w: u64| (h ^ w).wrapping_mul(K);
+    let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("eight bytes"));
+    let half = |at: usize| {
+        u64::from(u32::from_le_bytes(
+            b[at..at + 4].try_into().expect("four bytes"),
+        ))
+    };
+    let mut h = mix(0, n as u64);
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            h = mix(h, word(at));
+            at += 8;
+        }
+        h = mix(h, word(n - 8));
+    } else if n >= 4 {
+        h = mix(h, half(0) << 32 | half(n - 4));
+    } else {
+        let w = u64::from(b[0]) << 16 | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]);
+        h = mix(h, w);
+    }
+    h ^ (h >> 29)
 }
 
 /// The search caches of one [`RuleSet`] for one thread: one per group of
