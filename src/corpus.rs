@@ -33,7 +33,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::convert::Infallible;
 use std::io::{self, BufRead, Write};
 use std::ops::ControlFlow;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use crate::document::Document;
 use crate::error::{Error, Result};
@@ -226,6 +226,15 @@ impl CorpusRepeatPass {
     }
 }
 
+// The pass's reasons, built once: a document's drops share them.
+static HOST_LINES: LazyLock<Reason> = LazyLock::new(|| {
+    Reason::new(
+        CorpusRepeatPass::NAME,
+        "corpus-repeat.host-lines",
+        Kind::CorpusRepeat,
+    )
+});
+
 impl Pass for CorpusRepeatPass {
     fn name(&self) -> &'static str {
         Self::NAME
@@ -236,7 +245,7 @@ impl Pass for CorpusRepeatPass {
         let Some(per_host) = self.counts.map.get(host) else {
             return;
         };
-        let reason = Reason::new(Self::NAME, "corpus-repeat.host-lines", Kind::CorpusRepeat);
+        let reason = &*HOST_LINES;
         for (i, line) in doc.lines().iter().enumerate() {
             if line.is_blank() || marks.is_dropped(i) {
                 continue;
@@ -244,7 +253,7 @@ impl Pass for CorpusRepeatPass {
             if let Some(key) = try_line_key(doc.line_text(i))
                 && per_host.get(&key).is_some_and(|&n| n >= self.min_docs)
             {
-                marks.drop_line(i, &reason);
+                marks.drop_line(i, reason);
             }
         }
     }

@@ -252,7 +252,8 @@ fn assemble(
 ) -> Cleaned {
     let text = doc.text();
     let eol = if doc.is_crlf() { "\r\n" } else { "\n" };
-    let mut out = String::with_capacity(text.len());
+    // The last line may gain a terminator it lacked.
+    let mut out = String::with_capacity(text.len() + eol.len());
     let mut decisions = Vec::with_capacity(if keep_decisions { doc.lines().len() } else { 0 });
     let mut stats = Stats {
         documents: 1,

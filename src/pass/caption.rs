@@ -14,6 +14,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::sync::LazyLock;
+
 use crate::document::Document;
 use crate::pass::{Kind, Marks, Pass, Reason};
 use crate::text;
@@ -32,6 +34,15 @@ impl CaptionTagPass {
     }
 }
 
+// The pass's reasons, built once: a document's drops share them.
+static FRAGMENT: LazyLock<Reason> = LazyLock::new(|| {
+    Reason::new(
+        CaptionTagPass::NAME,
+        "caption-tag.fragment",
+        Kind::SectionTag,
+    )
+});
+
 impl Pass for CaptionTagPass {
     fn name(&self) -> &'static str {
         Self::NAME
@@ -42,7 +53,7 @@ impl Pass for CaptionTagPass {
     }
 
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
-        let reason = Reason::new(Self::NAME, "caption-tag.fragment", Kind::SectionTag);
+        let reason = &*FRAGMENT;
         let lines = doc.lines();
         for (i, line) in lines.iter().enumerate() {
             if marks.reason(i).is_none_or(|r| r.kind != Kind::PhotoCredit) {
@@ -54,7 +65,7 @@ impl Pass for CaptionTagPass {
                     && !marks.is_dropped(j)
                     && text::is_fragment(doc.line_text(j), 3, 40)
                 {
-                    marks.drop_line(j, &reason);
+                    marks.drop_line(j, reason);
                 }
             }
         }

@@ -43,6 +43,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::sync::LazyLock;
+
 use crate::document::Document;
 use crate::lang::{Lang, LineScan, LineStats};
 use crate::pass::{Kind, Marks, Pass, Reason};
@@ -195,6 +197,15 @@ impl ClassifierPass {
     }
 }
 
+// The pass's reasons, built once: a document's drops share them.
+static OUTSIDE_MAIN: LazyLock<Reason> = LazyLock::new(|| {
+    Reason::new(
+        ClassifierPass::NAME,
+        "classifier.outside-main",
+        Kind::LowContent,
+    )
+});
+
 impl Pass for ClassifierPass {
     fn name(&self) -> &'static str {
         Self::NAME
@@ -247,15 +258,31 @@ impl Pass for ClassifierPass {
                 })
             })
             .collect();
-        self.round(doc, marks, &lines, true);
+        let mut scratch = Rounds::default();
+        self.round(doc, marks, &lines, true, &mut scratch);
         for _ in 1..crate::pipeline::MAX_ROUNDS {
             let before = marks.dropped();
-            self.round(doc, marks, &lines, false);
+            self.round(doc, marks, &lines, false, &mut scratch);
             if marks.dropped() == before {
                 break;
             }
         }
     }
+}
+
+/// The buffers of [`ClassifierPass::round`], kept from round to round.
+#[derive(Default)]
+struct Rounds {
+    /// Kept lines, plus the dropped lines that mark a section boundary.
+    kept: Vec<usize>,
+    /// Good lines per paragraph.
+    per_block: Vec<usize>,
+    /// Per kept line: its features and paragraph, if live.
+    feats: Vec<Option<(Measured, usize)>>,
+    /// Per kept line: its score.
+    scores: Vec<f64>,
+    /// Per kept line: its words, if good.
+    good_words: Vec<usize>,
 }
 
 impl ClassifierPass {
@@ -265,10 +292,19 @@ impl ClassifierPass {
         marks: &mut Marks,
         lines: &[Option<Measured>],
         boundaries: bool,
+        scratch: &mut Rounds,
     ) {
+        let Rounds {
+            kept,
+            per_block,
+            feats,
+            scores,
+            good_words,
+        } = scratch;
         // Kept lines, plus the dropped lines that mark a section boundary.
-        // Sized up front: a filtered collect would grow (and copy) it a dozen times.
-        let mut kept: Vec<usize> = Vec::with_capacity(doc.lines().len());
+        // Sized up front: a filtered extend would grow (and copy) it a dozen times.
+        kept.clear();
+        kept.reserve(doc.lines().len());
         kept.extend((0..doc.lines().len()).filter(|&i| {
             !doc.lines()[i].is_blank()
                 && marks
@@ -280,9 +316,11 @@ impl ClassifierPass {
         }
         // Good lines per paragraph: html-to-text output separates paragraphs by
         // blank lines but list items (teasers, link lists) by single newlines.
-        let mut per_block = vec![0usize; doc.blocks().len()];
-        let mut feats = Vec::with_capacity(kept.len());
-        for &i in &kept {
+        per_block.clear();
+        per_block.resize(doc.blocks().len(), 0);
+        feats.clear();
+        feats.reserve(kept.len());
+        for &i in kept.iter() {
             // Lines live now were live when the features were measured.
             let live = if marks.is_dropped(i) { None } else { lines[i] };
             let Some(m) = live else {
@@ -304,9 +342,11 @@ impl ClassifierPass {
             (n + 1, a + usize::from(per_block[f.1] == 1))
         });
         let paragraphed = alone * 2 >= all;
-        let mut scores = Vec::with_capacity(kept.len());
-        let mut good_words = Vec::with_capacity(kept.len());
-        for (&i, f) in kept.iter().zip(&feats) {
+        scores.clear();
+        scores.reserve(kept.len());
+        good_words.clear();
+        good_words.reserve(kept.len());
+        for (&i, f) in kept.iter().zip(feats.iter()) {
             let Some((m, block)) = f else {
                 let cost = marks
                     .reason(i)
@@ -348,15 +388,15 @@ impl ClassifierPass {
         }
         // A document that starts with its article keeps its title.
         let keep_head = best_range.start <= 2;
-        let best_range = extend_over_list(doc, &kept, marks, best_range);
-        let reason = Reason::new(Self::NAME, "classifier.outside-main", Kind::LowContent);
+        let best_range = extend_over_list(doc, kept, marks, best_range);
+        let reason = &*OUTSIDE_MAIN;
         for (k, &i) in kept.iter().enumerate() {
             if marks.is_dropped(i) {
                 continue;
             }
             let inside = best_range.contains(&k) || (keep_head && k < best_range.start);
             if !inside {
-                marks.drop_line(i, &reason);
+                marks.drop_line(i, reason);
             }
         }
     }

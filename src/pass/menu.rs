@@ -17,6 +17,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::sync::LazyLock;
+
 use crate::document::{Document, Fact};
 use crate::pass::{Kind, Marks, Pass, Reason};
 use crate::text;
@@ -88,6 +90,12 @@ fn has_list_marker(t: &str) -> bool {
         || ["• ", "- ", "* ", "– "].iter().any(|m| t.starts_with(m))
 }
 
+// The pass's reasons, built once: a document's drops share them.
+static RUNS: LazyLock<Reason> =
+    LazyLock::new(|| Reason::new(MenuPass::NAME, "menu.short-line-run", Kind::Navigation));
+static SEPARATED: LazyLock<Reason> =
+    LazyLock::new(|| Reason::new(MenuPass::NAME, "menu.separated-items", Kind::Navigation));
+
 impl Pass for MenuPass {
     fn name(&self) -> &'static str {
         Self::NAME
@@ -98,18 +106,18 @@ impl Pass for MenuPass {
     }
 
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
-        let runs = Reason::new(Self::NAME, "menu.short-line-run", Kind::Navigation);
-        let separated = Reason::new(Self::NAME, "menu.separated-items", Kind::Navigation);
+        let (runs, separated) = (&*RUNS, &*SEPARATED);
         let mut lines: Vec<usize> = Vec::new();
         for block in doc.blocks() {
             // Kept lines of the paragraph; dropped ones are as if gone.
             lines.clear();
+            lines.reserve(block.lines.len());
             lines.extend(block.lines.clone().filter(|&i| !marks.is_dropped(i)));
             let mut k = 0;
             while k < lines.len() {
                 let t = text::trim(doc.line_text(lines[k]));
                 if doc.fact(lines[k], Fact::SeparatedMenu, || Self::is_separated_menu(t)) {
-                    marks.drop_line(lines[k], &separated);
+                    marks.drop_line(lines[k], separated);
                     k += 1;
                     continue;
                 }
@@ -119,7 +127,7 @@ impl Pass for MenuPass {
                 let announced = k > 0 && text::trim_end(doc.line_text(lines[k - 1])).ends_with(':');
                 if end - k >= self.min_run && !announced {
                     for &i in &lines[k..end] {
-                        marks.drop_line(i, &runs);
+                        marks.drop_line(i, runs);
                     }
                 }
                 k = end.max(k + 1);

@@ -22,6 +22,8 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::ControlFlow;
 
+use std::sync::LazyLock;
+
 use crate::document::Document;
 use crate::pass::{Kind, Marks, Pass, Reason};
 use crate::text;
@@ -52,6 +54,17 @@ impl RepeatPass {
     }
 }
 
+// The pass's reasons, built once: a document's drops share them.
+static TRUNCATED: LazyLock<Reason> = LazyLock::new(|| {
+    Reason::new(
+        RepeatPass::NAME,
+        "repeat.truncated",
+        Kind::TruncatedDuplicate,
+    )
+});
+static EXACT: LazyLock<Reason> =
+    LazyLock::new(|| Reason::new(RepeatPass::NAME, "repeat.exact", Kind::Duplicate));
+
 impl Pass for RepeatPass {
     fn name(&self) -> &'static str {
         Self::NAME
@@ -73,7 +86,7 @@ impl Pass for RepeatPass {
             })
             .collect();
 
-        let truncated = Reason::new(Self::NAME, "repeat.truncated", Kind::TruncatedDuplicate);
+        let truncated = &*TRUNCATED;
         let teasers: Vec<usize> = (0..lines.len())
             .filter(|&i| keys[i].is_some() && text::ends_with_ellipsis(doc.line_text(i)))
             .collect();
@@ -122,11 +135,11 @@ impl Pass for RepeatPass {
                 .iter()
                 .any(|&j| j != i && text::normalized_extends(doc.line_text(j), &prefix));
             if has_full {
-                marks.drop_line(i, &truncated);
+                marks.drop_line(i, truncated);
             }
         }
 
-        let exact = Reason::new(Self::NAME, "repeat.exact", Kind::Duplicate);
+        let exact = &*EXACT;
         let mut seen: HashSet<u64, BuildHasherDefault<KeyHasher>> =
             HashSet::with_capacity_and_hasher(keys.iter().flatten().count(), Default::default());
         for (i, key) in keys.iter().enumerate() {
@@ -135,7 +148,7 @@ impl Pass for RepeatPass {
                 continue;
             }
             if !seen.insert(*key) {
-                marks.drop_line(i, &exact);
+                marks.drop_line(i, exact);
             }
         }
     }

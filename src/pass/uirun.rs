@@ -15,7 +15,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use crate::document::Document;
 use crate::pass::{Kind, Marks, Pass, Reason};
@@ -87,6 +87,10 @@ impl UiRunPass {
     }
 }
 
+// The pass's reasons, built once: a document's drops share them.
+static LABELS: LazyLock<Reason> =
+    LazyLock::new(|| Reason::new(UiRunPass::NAME, "ui-run.labels", Kind::Widget));
+
 impl Pass for UiRunPass {
     fn name(&self) -> &'static str {
         Self::NAME
@@ -97,7 +101,7 @@ impl Pass for UiRunPass {
     }
 
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
-        let reason = Reason::new(Self::NAME, "ui-run.labels", Kind::Widget);
+        let reason = &*LABELS;
         let mut run: Vec<(usize, &str)> = Vec::new();
         let mut is_label: Vec<bool> = Vec::new();
         let mut labels = self.rules.matcher();
@@ -115,11 +119,11 @@ impl Pass for UiRunPass {
             if doc.is_short_fragment(i) {
                 run.push((i, t));
             } else {
-                self.judge(doc, &mut labels, marks, &run, &mut is_label, &reason);
+                self.judge(doc, &mut labels, marks, &run, &mut is_label, reason);
                 run.clear();
             }
         }
-        self.judge(doc, &mut labels, marks, &run, &mut is_label, &reason);
+        self.judge(doc, &mut labels, marks, &run, &mut is_label, reason);
     }
 }
 

@@ -740,7 +740,10 @@ fn record(
         .spans_field
         .as_deref()
         .map(|field| (field, spans_json(&cleaned)));
-    let mut out = Vec::with_capacity(line.len());
+    // The record as read, plus room for what cleaning may add (an escaped
+    // terminator on the last line, the record's newline) and the spans field.
+    let extra = spans.as_ref().map_or(0, |(f, s)| f.len() + s.len() + 8);
+    let mut out = Vec::with_capacity(line.len() + 8 + extra);
     let new_text = if ctx.cfg.annotate {
         text.as_ref()
     } else {
