@@ -41,7 +41,7 @@ impl<'de: 'f, 'f> Visitor<'de> for RecordSeed<'f> {
             fields: Vec::new(),
         };
         let mut seen_text = false;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(Key(key)) = map.next_key()? {
             if key == self.0 {
                 let MaybeStr(value) = map.next_value()?;
                 if !seen_text {
@@ -55,6 +55,32 @@ impl<'de: 'f, 'f> Visitor<'de> for RecordSeed<'f> {
             }
         }
         Ok(rec)
+    }
+}
+
+/// An object key, borrowed from the line when it holds no escape (serde's
+/// own `Cow` always copies).
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
@@ -275,6 +301,22 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "{\"b\":1.50,\"text\":\"new\",\"a\":{\"x\": [1, 2]},\"spans\":[]}\n"
+        );
+    }
+
+    #[test]
+    fn keys_with_escapes_are_read_unescaped() {
+        // A key spelled with an escape is the same key: here the text field.
+        let line = r#"{"a\"b": 1, "te\u0078t": "x\ny", "plain": true}"#;
+        let rec = Record::parse(line, "text").unwrap();
+        assert_eq!(rec.text().unwrap(), "x\ny");
+        assert_eq!(rec.id("a\"b").unwrap(), "1");
+        assert_eq!(rec.id("plain").unwrap(), "true");
+        let mut out = Vec::new();
+        rec.write_with(&mut out, "new", None);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"a\\\"b\":1,\"text\":\"new\",\"plain\":true}\n"
         );
     }
 
