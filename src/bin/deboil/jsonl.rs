@@ -41,7 +41,10 @@ impl<'de: 'f, 'f> Visitor<'de> for RecordSeed<'f> {
             fields: Vec::new(),
         };
         let mut seen_text = false;
-        while let Some(Key(key)) = map.next_key()? {
+        // Keys are read as string values are: borrowed from the line when
+        // they hold no escape (serde's own `Cow` always copies).
+        while let Some(MaybeStr(key)) = map.next_key()? {
+            let key = key.ok_or_else(|| de::Error::custom("an object key that is no string"))?;
             if key == self.0 {
                 let MaybeStr(value) = map.next_value()?;
                 if !seen_text {
@@ -55,32 +58,6 @@ impl<'de: 'f, 'f> Visitor<'de> for RecordSeed<'f> {
             }
         }
         Ok(rec)
-    }
-}
-
-/// An object key, borrowed from the line when it holds no escape (serde's
-/// own `Cow` always copies).
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> serde::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(V)
     }
 }
 
