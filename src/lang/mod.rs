@@ -384,14 +384,12 @@ fn ascii_block(
     let mut end = len;
     if alnum >> (len - 1) & 1 == 1 {
         let gaps = !alnum & low_bits(len);
-        end = if gaps == 0 {
-            0
-        } else {
-            64 - gaps.leading_zeros() as usize
-        };
-        if end == 0 {
+        if gaps == 0 {
+            // One run from `at` to the block's end.
             return None;
         }
+        // Just past the last byte that is no letter or digit.
+        end = 64 - gaps.leading_zeros() as usize;
     }
     let mut m = alnum & low_bits(end);
     *digits += (digit & low_bits(end)).count_ones() as usize;
