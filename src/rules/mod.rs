@@ -1037,6 +1037,20 @@ mod tests {
             .map(|r| &r.id)
     }
 
+    /// `m` answers `t` as the rules one by one do, for line and label rules.
+    fn assert_as_one_by_one(m: &mut Matcher<'_>, set: &RuleSet, t: &str, context: &str) {
+        assert_eq!(
+            m.line(t).map(|r| &r.id),
+            one_by_one(set, Scope::Line, t),
+            "{t:?}{context}"
+        );
+        assert_eq!(
+            m.label(t).map(|r| &r.id),
+            one_by_one(set, Scope::Label, t),
+            "{t:?}{context}"
+        );
+    }
+
     #[test]
     fn groups_match_as_the_rules_one_by_one() {
         // Every example and counter-example, padded on either side to lengths
@@ -1057,16 +1071,7 @@ mod tests {
                     format!("{} {text} {}", "é ".repeat(pad / 4), "ж ".repeat(pad / 4)),
                 ] {
                     let t = t.trim();
-                    assert_eq!(
-                        m.line(t).map(|r| &r.id),
-                        one_by_one(&set, Scope::Line, t),
-                        "{t:?}"
-                    );
-                    assert_eq!(
-                        m.label(t).map(|r| &r.id),
-                        one_by_one(&set, Scope::Label, t),
-                        "{t:?}"
-                    );
+                    assert_as_one_by_one(&mut m, &set, t, "");
                     checked += 1;
                 }
             }
@@ -1130,16 +1135,7 @@ mod tests {
         texts.push("Share".repeat(MEMO_BYTES / 5));
         for round in 0..2 {
             for t in &texts {
-                assert_eq!(
-                    m.line(t).map(|r| &r.id),
-                    one_by_one(&set, Scope::Line, t),
-                    "{t:?} (round {round})"
-                );
-                assert_eq!(
-                    m.label(t).map(|r| &r.id),
-                    one_by_one(&set, Scope::Label, t),
-                    "{t:?} (round {round})"
-                );
+                assert_as_one_by_one(&mut m, &set, t, &format!(" (round {round})"));
             }
         }
     }
