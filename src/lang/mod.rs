@@ -139,8 +139,10 @@ struct Walked {
 
 const K: u64 = 0x9e37_79b9_7f4a_7c15;
 
-/// Hash of one lowercased token: its UTF-8 in little-endian words (the last
-/// one zero-padded), then its length. Fed a word or a byte at a time.
+/// Hash of one lowercased token: its UTF-8 in little-endian words, the last
+/// one zero-padded. No byte of a token is 0 (a letter or digit is no NUL), so
+/// the words alone tell tokens apart, the length included. Fed a word or a
+/// byte at a time.
 #[derive(Default)]
 struct TokenHasher {
     h: u64,
@@ -184,7 +186,7 @@ impl TokenHasher {
         } else {
             0
         };
-        (Self::mix(h, self.len as u64), key)
+        (h, key)
     }
 
     /// (hash, function-word key) of the ASCII alphanumeric token
@@ -198,7 +200,7 @@ impl TokenHasher {
         if len <= 8 && start + 8 <= bytes.len() {
             // Most words: one load.
             let w = (load(bytes, start, 8) | LOWER) & low_bytes(len);
-            return (Self::mix(Self::mix(0, w), len as u64), u128::from(w));
+            return (Self::mix(0, w), u128::from(w));
         }
         let (mut h, mut head, mut k) = (0, [0u64; 2], 0);
         let mut at = start;
@@ -217,7 +219,7 @@ impl TokenHasher {
         } else {
             0
         };
-        (Self::mix(h, len as u64), key)
+        (h, key)
     }
 }
 
