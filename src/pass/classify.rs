@@ -28,6 +28,9 @@
 //! because the paragraphs around them outweigh them; lines outside it are
 //! dropped as `low-content`. A document that is all article keeps its title:
 //! lines before the region are kept when there are at most two of them.
+//! When the lines left read as another language than the whole page did (a
+//! page that is mostly noise), they are judged again in theirs, as a second
+//! cleaning would judge them.
 //!
 //! ```
 //! use deboil::{PassConfig, PipelineBuilder};
@@ -224,51 +227,105 @@ impl Pass for ClassifierPass {
         // The language is read off the longer lines: menus and tag clouds are
         // often in another language than the article, or in none.
         // Each live line is read once; its counts serve detection and features.
+        let mut long_lines = 0;
         let scans: Vec<Option<&LineScan>> = (0..doc.lines().len())
-            .map(|i| (!doc.lines()[i].is_blank() && !marks.is_dropped(i)).then(|| doc.scan(i)))
-            .collect();
-        let kept = || {
-            scans.iter().enumerate().filter_map(|(i, scan)| {
-                let scan = (*scan)?;
-                Some((doc.line_text(i), text::trim(doc.line_text(i)), scan))
-            })
-        };
-        let mut lang = Lang::from_scans(
-            kept()
-                .filter(|(raw, _, _)| raw.len() >= 60)
-                .map(|(_, t, scan)| (t, scan)),
-        );
-        if lang.code().is_none() {
-            lang = Lang::from_scans(kept().map(|(_, t, scan)| (t, scan)));
-        }
-        // Line features do not change between rounds: measure once.
-        let lines: Vec<Option<Measured>> = scans
-            .iter()
-            .enumerate()
-            .map(|(i, scan)| {
-                scan.map(|scan| {
-                    let t = text::trim(doc.line_text(i));
-                    let s = scan.stats(&lang);
-                    let class = Self::classify(t, &s, &lang);
-                    Measured {
-                        words: s.words,
-                        class,
-                        score: Self::score(class, &s, t, &lang),
-                    }
-                })
+            .map(|i| {
+                let line = &doc.lines()[i];
+                let live = !line.is_blank() && !marks.is_dropped(i);
+                long_lines += usize::from(live && line.span.len() >= LONG_LINE_BYTES);
+                live.then(|| doc.scan(i))
             })
             .collect();
+        let (mut lang, from_long) = Self::detect(doc, &scans, marks);
+        // The long lines the language was read off, if it was.
+        let mut long = from_long.then_some(long_lines);
         let mut scratch = Rounds::default();
-        self.round(doc, marks, &lines, true, &mut scratch);
-        for _ in 1..crate::pipeline::MAX_ROUNDS {
-            let before = marks.dropped();
-            self.round(doc, marks, &lines, false, &mut scratch);
-            if marks.dropped() == before {
+        let mut boundaries = true;
+        for _ in 0..crate::pipeline::MAX_ROUNDS {
+            // Line features do not change between rounds: measure once per language.
+            let lines: Vec<Option<Measured>> = scans
+                .iter()
+                .enumerate()
+                .map(|(i, scan)| {
+                    scan.map(|scan| {
+                        let t = text::trim(doc.line_text(i));
+                        let s = scan.stats(&lang);
+                        let class = Self::classify(t, &s, &lang);
+                        Measured {
+                            words: s.words,
+                            class,
+                            score: Self::score(class, &s, t, &lang),
+                        }
+                    })
+                })
+                .collect();
+            let first = marks.dropped();
+            self.round(doc, marks, &lines, boundaries, &mut scratch);
+            boundaries = false;
+            for _ in 1..crate::pipeline::MAX_ROUNDS {
+                let before = marks.dropped();
+                self.round(doc, marks, &lines, false, &mut scratch);
+                if marks.dropped() == before {
+                    break;
+                }
+            }
+            // Cleaning the output again reads the language off the lines left:
+            // when they read as another language than all the lines did (a
+            // page whose text is mostly noise), the pass goes on in theirs.
+            // A language read off the long lines stands while they all do.
+            if marks.dropped() == first
+                || long.is_some_and(|n| n == Self::long_lines(doc, &scans, marks))
+            {
                 break;
             }
+            let (left, from_long) = Self::detect(doc, &scans, marks);
+            long = from_long.then(|| Self::long_lines(doc, &scans, marks));
+            if left == lang {
+                break;
+            }
+            lang = left;
         }
     }
 }
+
+impl ClassifierPass {
+    /// The language of the lines live now, read off those of at least
+    /// [`LONG_LINE_BYTES`], or off all of them when those tell none; and
+    /// whether it was read off the long lines.
+    fn detect(doc: &Document<'_>, scans: &[Option<&LineScan>], marks: &Marks) -> (Lang, bool) {
+        let live = || {
+            scans.iter().enumerate().filter_map(|(i, scan)| {
+                let scan = (*scan).filter(|_| !marks.is_dropped(i))?;
+                Some((doc.line_text(i), scan))
+            })
+        };
+        let lang = Lang::from_scans(
+            live()
+                .filter(|(raw, _)| raw.len() >= LONG_LINE_BYTES)
+                .map(|(raw, scan)| (text::trim(raw), scan)),
+        );
+        if lang.code().is_some() {
+            return (lang, true);
+        }
+        let lang = Lang::from_scans(live().map(|(raw, scan)| (text::trim(raw), scan)));
+        (lang, false)
+    }
+
+    /// Live lines of at least [`LONG_LINE_BYTES`] among those measured.
+    fn long_lines(doc: &Document<'_>, scans: &[Option<&LineScan>], marks: &Marks) -> usize {
+        (0..scans.len())
+            .filter(|&i| {
+                scans[i].is_some()
+                    && !marks.is_dropped(i)
+                    && doc.lines()[i].span.len() >= LONG_LINE_BYTES
+            })
+            .count()
+    }
+}
+
+/// Lines this long (in bytes) tell the language of a page; shorter ones only
+/// when they do not.
+const LONG_LINE_BYTES: usize = 60;
 
 /// The buffers of [`ClassifierPass::round`], kept from round to round.
 #[derive(Default)]
