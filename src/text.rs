@@ -3,6 +3,10 @@
 use std::convert::Infallible;
 use std::ops::ControlFlow;
 
+/// The multiplier of the crate's in-memory hashes (2^64 over the golden
+/// ratio, odd): tokens, line keys, memo slots. Never written to a file.
+pub(crate) const HASH_K: u64 = 0x9e37_79b9_7f4a_7c15;
+
 /// `char::is_alphanumeric`, answering at once for General Punctuation
 /// (U+2000 to U+206F: dashes, curly quotes, ellipsis), which web text is full
 /// of and which holds no letter or digit.

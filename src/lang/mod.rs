@@ -19,6 +19,8 @@
 
 use std::sync::LazyLock;
 
+use crate::text::HASH_K as K;
+
 mod stopwords;
 
 pub use stopwords::STOPWORDS;
@@ -136,8 +138,6 @@ struct Walked {
     /// Key and char count of the normalised line (see [`crate::text::normalize`]).
     normalized: (u64, usize),
 }
-
-const K: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Hash of one lowercased token: its UTF-8 in little-endian words, the last
 /// one zero-padded. No byte of a token is 0 (a letter or digit is no NUL), so

@@ -590,9 +590,8 @@ impl Memo {
 /// in any byte differ in some load.
 #[inline]
 fn memo_hash(b: &[u8]) -> u64 {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
     let n = b.len();
-    let mix = |h: u64, w: u64| (h ^ w).wrapping_mul(K);
+    let mix = |h: u64, w: u64| (h ^ w).wrapping_mul(crate::text::HASH_K);
     let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("eight bytes"));
     let half = |at: usize| {
         u64::from(u32::from_le_bytes(
