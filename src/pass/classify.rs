@@ -259,14 +259,27 @@ impl Pass for ClassifierPass {
                     })
                 })
                 .collect();
+            // The region holds no more good words than the live lines do.
+            let good_words: usize = (lines.iter().enumerate())
+                .filter_map(|(i, m)| {
+                    m.filter(|m| m.class == LineClass::Good && !marks.is_dropped(i))
+                })
+                .map(|m| m.words)
+                .sum();
+            if good_words < self.min_region_words {
+                break;
+            }
             let first = marks.dropped();
-            self.round(doc, marks, &lines, boundaries, &mut scratch);
+            let crossed = self.round(doc, marks, &lines, boundaries, &mut scratch);
             boundaries = false;
-            for _ in 1..crate::pipeline::MAX_ROUNDS {
-                let before = marks.dropped();
-                self.round(doc, marks, &lines, false, &mut scratch);
-                if marks.dropped() == before {
-                    break;
+            // A round over the same lines without boundaries would find the same.
+            if crossed || marks.dropped() != first {
+                for _ in 1..crate::pipeline::MAX_ROUNDS {
+                    let before = marks.dropped();
+                    self.round(doc, marks, &lines, false, &mut scratch);
+                    if marks.dropped() == before {
+                        break;
+                    }
                 }
             }
             // Cleaning the output again reads the language off the lines left:
@@ -343,6 +356,9 @@ struct Rounds {
 }
 
 impl ClassifierPass {
+    /// One round: find the region among the live lines (and, with
+    /// `boundaries`, the dropped lines that are section boundaries) and drop
+    /// the lines outside it. Returns whether a boundary was among the lines.
     fn round(
         &self,
         doc: &Document<'_>,
@@ -350,7 +366,7 @@ impl ClassifierPass {
         lines: &[Option<Measured>],
         boundaries: bool,
         scratch: &mut Rounds,
-    ) {
+    ) -> bool {
         let Rounds {
             kept,
             per_block,
@@ -368,8 +384,10 @@ impl ClassifierPass {
                     .reason(i)
                     .is_none_or(|r| boundaries && boundary_cost(r.kind).is_some())
         }));
+        // Whether the region may cross a boundary (a dropped line).
+        let crossed = boundaries && kept.iter().any(|&i| marks.is_dropped(i));
         if kept.is_empty() {
-            return;
+            return crossed;
         }
         // Good lines per paragraph: html-to-text output separates paragraphs by
         // blank lines but list items (teasers, link lists) by single newlines.
@@ -441,7 +459,7 @@ impl ClassifierPass {
         }
         let region_words: usize = good_words[best_range.clone()].iter().sum();
         if region_words < self.min_region_words {
-            return;
+            return crossed;
         }
         // A document that starts with its article keeps its title.
         let keep_head = best_range.start <= 2;
@@ -456,6 +474,7 @@ impl ClassifierPass {
                 marks.drop_line(i, reason);
             }
         }
+        crossed
     }
 }
 
