@@ -34,7 +34,8 @@ pub struct Line {
 }
 
 impl Line {
-    /// True when the line holds only white space (it is in no block).
+    /// True when the line holds only white space and invisible format chars
+    /// (see [`crate::text::is_invisible`]): it is in no block.
     #[inline]
     pub fn is_blank(&self) -> bool {
         self.block == usize::MAX

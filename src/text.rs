@@ -15,23 +15,75 @@ pub fn is_alphanumeric(c: char) -> bool {
     !matches!(c, '\u{2000}'..='\u{206F}') && c.is_alphanumeric()
 }
 
-/// `str::trim`, answering at once when the text starts and ends with an
-/// ASCII byte that is no white space (most lines).
+/// An invisible format char: a byte order mark or zero-width no-break space
+/// (U+FEFF), zero-width spaces and joiners, direction marks and embeddings,
+/// the word joiner and invisible operators, the soft hyphen. Scraped text
+/// carries them at line edges (a BOM before the first line, a lone U+200B
+/// for an empty paragraph, marks around right-to-left text); they show
+/// nothing, so [`trim`] takes them off with the white space.
+#[inline]
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+    )
+}
+
+/// White space or an invisible format char (see [`is_invisible`]).
+#[inline]
+fn is_blank_char(c: char) -> bool {
+    c.is_whitespace() || is_invisible(c)
+}
+
+/// `str::trim`, also taking invisible format chars ([`is_invisible`]) off
+/// both ends; answers at once when the text starts and ends with an ASCII
+/// byte that is no white space (most lines). A line that holds nothing
+/// else is blank.
 #[inline]
 pub fn trim(s: &str) -> &str {
     match (s.as_bytes().first(), s.as_bytes().last()) {
         (Some(&a), Some(&z)) if is_ascii_solid(a) && is_ascii_solid(z) => s,
-        _ => s.trim(),
+        _ => trim_end(trim_start(s)),
     }
 }
 
-/// `str::trim_end`, answering at once when the text ends with an ASCII byte
-/// that is no white space.
+/// [`trim`] at the start only.
+#[inline]
+fn trim_start(s: &str) -> &str {
+    let mut rest = s;
+    loop {
+        match rest.as_bytes().first() {
+            Some(&a) if is_ascii_solid(a) => return rest,
+            Some(&a) if a < 0x80 => rest = &rest[1..],
+            Some(_) => {
+                let c = rest.chars().next().unwrap_or(' ');
+                if !is_blank_char(c) {
+                    return rest;
+                }
+                rest = &rest[c.len_utf8()..];
+            }
+            None => return rest,
+        }
+    }
+}
+
+/// [`trim`] at the end only.
 #[inline]
 pub fn trim_end(s: &str) -> &str {
-    match s.as_bytes().last() {
-        Some(&z) if is_ascii_solid(z) => s,
-        _ => s.trim_end(),
+    let mut rest = s;
+    loop {
+        match rest.as_bytes().last() {
+            Some(&z) if is_ascii_solid(z) => return rest,
+            Some(&z) if z < 0x80 => rest = &rest[..rest.len() - 1],
+            Some(_) => {
+                let c = rest.chars().next_back().unwrap_or(' ');
+                if !is_blank_char(c) {
+                    return rest;
+                }
+                rest = &rest[..rest.len() - c.len_utf8()];
+            }
+            None => return rest,
+        }
     }
 }
 
@@ -145,7 +197,7 @@ pub fn ends_with_ellipsis(s: &str) -> bool {
 
 /// Strip a trailing ellipsis (`…` or any run of dots) and white space.
 pub fn strip_ellipsis(s: &str) -> &str {
-    s.trim_end().trim_end_matches(['…', '.']).trim_end()
+    trim_end(trim_end(s).trim_end_matches(['…', '.']))
 }
 
 /// Normalise for repeat detection: lowercase, keep letters and digits, and fold every
@@ -276,9 +328,31 @@ mod tests {
                     let s = format!("{a}{mid}{z}");
                     assert_eq!(trim(&s), s.trim(), "{s:?}");
                     assert_eq!(trim_end(&s), s.trim_end(), "{s:?}");
+                    // With invisible chars around: they go with the white space.
+                    for inv in ["\u{feff}", "\u{200b}", "\u{200f}", "\u{2066}", "\u{ad}"] {
+                        let wrapped = format!("{inv}{s}{inv}");
+                        assert_eq!(trim(&wrapped), s.trim(), "{wrapped:?}");
+                        let end = if s.trim().is_empty() {
+                            String::new()
+                        } else {
+                            format!("{inv}{}", s.trim_end())
+                        };
+                        assert_eq!(trim_end(&wrapped), end, "{wrapped:?}");
+                    }
                 }
             }
         }
+    }
+
+    #[test]
+    fn trim_takes_invisible_chars_off_the_ends_only() {
+        assert_eq!(trim("\u{feff}Advertisement"), "Advertisement");
+        assert_eq!(trim("\u{200b}"), "");
+        assert_eq!(trim(" \u{200f}שלום עולם\u{200f} "), "שלום עולם");
+        assert_eq!(trim("a\u{200b}b"), "a\u{200b}b");
+        assert_eq!(trim_end("Read more\u{2069}"), "Read more");
+        assert_eq!(strip_ellipsis("Read more...\u{200e}"), "Read more");
+        assert!(ends_sentence("The end.\u{200f}"));
     }
 
     #[test]

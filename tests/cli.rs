@@ -198,6 +198,47 @@ fn malformed_jsonl_is_reported_with_file_and_line_and_skipped() {
 }
 
 #[test]
+fn byte_order_mark_before_the_first_record_is_skipped() {
+    let input = "\u{feff}{\"id\":1,\"text\":\"Fine.\\nAdvertisement\"}\n{\"id\":2,\"text\":\"Also fine.\"}\n";
+    deboil()
+        .arg("--jsonl")
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout("{\"id\":1,\"text\":\"Fine.\\n\"}\n{\"id\":2,\"text\":\"Also fine.\\n\"}\n")
+        .stderr("");
+    // Only before the first record: a mark anywhere else is malformed.
+    deboil()
+        .arg("--jsonl")
+        .write_stdin("{\"text\":\"Fine.\"}\n\u{feff}{\"text\":\"Not fine.\"}\n")
+        .assert()
+        .code(1)
+        .stderr(contains("-:2:"));
+    let dir = tempfile::tempdir().unwrap();
+    let counts = dir.path().join("counts.tsv");
+    deboil()
+        .args(["scan", "--jsonl", "-o"])
+        .arg(&counts)
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stderr(contains("scanned 2 documents").and(contains("0 malformed")));
+}
+
+#[test]
+fn invisible_chars_at_line_edges_do_not_hide_boilerplate() {
+    // A byte order mark before a first line that a rule drops; a paragraph
+    // break written as a lone zero-width space; direction marks around a line.
+    deboil()
+        .write_stdin(
+            "\u{feff}Advertisement\nA real paragraph of the article, with a full stop.\n\u{200b}\n\u{200f}Share this article\u{200f}\nAnother real paragraph that ends the story.\n",
+        )
+        .assert()
+        .success()
+        .stdout("A real paragraph of the article, with a full stop.\n\nAnother real paragraph that ends the story.\n");
+}
+
+#[test]
 fn malformed_jsonl_with_on_error_fail_exits_2() {
     deboil()
         .args(["--jsonl", "--on-error", "fail"])

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::args::{MergeArgs, OnError, ScanArgs};
 use crate::io::{Input, Output, expand};
 use crate::jsonl::{self, Record};
-use crate::run::{Chunk, Messages, read_chunk, thread_count};
+use crate::run::{Chunk, Messages, read_chunk, thread_count, without_bom};
 
 /// Keys of one JSONL record, or why it was skipped.
 enum Scanned {
@@ -19,8 +19,8 @@ enum Scanned {
     Malformed(String),
 }
 
-fn scan_line(args: &ScanArgs, line: &[u8]) -> Scanned {
-    let line = String::from_utf8_lossy(line);
+fn scan_line(args: &ScanArgs, n: u64, line: &[u8]) -> Scanned {
+    let line = String::from_utf8_lossy(without_bom(n, line));
     let rec = match Record::parse(&line, &args.text_field) {
         Ok(r) => r,
         Err(e) => return Scanned::Malformed(jsonl::describe(&e)),
@@ -80,7 +80,7 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
                     break;
                 }
                 let scanned: Vec<Scanned> =
-                    pool.install(|| chunk.lines().map(|(_, l)| scan_line(args, l)).collect());
+                    pool.install(|| chunk.lines().map(|(n, l)| scan_line(args, n, l)).collect());
                 for (n, s) in chunk.numbers().zip(scanned) {
                     match s {
                         Scanned::Doc(host, keys) => {
