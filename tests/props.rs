@@ -26,6 +26,8 @@ fn line() -> impl Strategy<Value = String> {
         Just("© 2020 Example Media. All rights reserved.".to_string()),
         "[a-zA-Z ,.]{0,60}",
         "\\PC{0,40}",
+        // Invisible format chars around text, or alone.
+        "[\u{feff}\u{200b}\u{200f}]{0,2}(Share|Advertisement|[a-z ]{0,20})[\u{200b}\u{2069}]{0,2}",
     ]
 }
 
@@ -37,7 +39,7 @@ fn doc() -> impl Strategy<Value = String> {
 fn non_blank_lines(s: &str) -> Vec<&str> {
     s.lines()
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .filter(|l| !l.trim().is_empty())
+        .filter(|l| !deboil::text::trim(l).is_empty())
         .collect()
 }
 
