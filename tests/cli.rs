@@ -226,6 +226,33 @@ fn byte_order_mark_before_the_first_record_is_skipped() {
 }
 
 #[test]
+fn utf16_text_with_a_byte_order_mark_is_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = format!("\u{feff}{PAGE}");
+    let le: Vec<u8> = page.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = page.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (name, bytes) in [("le.txt", &le), ("be.txt", &be)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        deboil()
+            .arg(&path)
+            .assert()
+            .success()
+            .stdout(CLEAN)
+            .stderr("");
+    }
+    // A last byte that is half a code unit is replaced, warned of and counted.
+    let path = dir.path().join("odd.txt");
+    std::fs::write(&path, [le.as_slice(), b"x"].concat()).unwrap();
+    deboil()
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(format!("{CLEAN}\u{fffd}\n"))
+        .stderr(contains("invalid UTF-8, replaced with U+FFFD"));
+}
+
+#[test]
 fn invisible_chars_at_line_edges_do_not_hide_boilerplate() {
     // A byte order mark before a first line that a rule drops; a paragraph
     // break written as a lone zero-width space; direction marks around a line.

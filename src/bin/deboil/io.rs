@@ -40,6 +40,14 @@ impl Input {
     }
 
     /// Read the whole input, decompressed.
+    /// The whole input as text: UTF-8, or UTF-16 when it starts with a
+    /// UTF-16 byte order mark (Windows "Unicode" text, copy-paste saves),
+    /// decoded to UTF-8 without the mark. Bytes that are no valid text are
+    /// replaced with U+FFFD; the flag says whether any were.
+    pub fn read_text(&self) -> Result<(String, bool)> {
+        Ok(decode_text(self.read_all()?))
+    }
+
     pub fn read_all(&self) -> Result<Vec<u8>> {
         let mut buf = Vec::new();
         if let Input::File { path, .. } = self
@@ -242,5 +250,35 @@ impl Write for Output {
             Sink::Gzip(w) => w.flush(),
             Sink::Zstd(w) => w.flush(),
         }
+    }
+}
+
+/// See [`Input::read_text`].
+pub fn decode_text(bytes: Vec<u8>) -> (String, bool) {
+    let utf16 = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => Some(u16::from_le_bytes as fn([u8; 2]) -> u16),
+        Some([0xFE, 0xFF]) => Some(u16::from_be_bytes as fn([u8; 2]) -> u16),
+        _ => None,
+    };
+    if let Some(unit) = utf16 {
+        let body = &bytes[2..];
+        let units = body.chunks_exact(2).map(|p| unit([p[0], p[1]]));
+        let mut lossy = body.len() % 2 == 1;
+        let mut text: String = char::decode_utf16(units)
+            .map(|c| {
+                c.unwrap_or_else(|_| {
+                    lossy = true;
+                    char::REPLACEMENT_CHARACTER
+                })
+            })
+            .collect();
+        if body.len() % 2 == 1 {
+            text.push(char::REPLACEMENT_CHARACTER);
+        }
+        return (text, lossy);
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, false),
+        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
     }
 }

@@ -252,11 +252,7 @@ impl Ctx<'_> {
     }
 
     fn text_doc(&self, pipeline: &Pipeline, input: &Input) -> Result<Rendered> {
-        let bytes = input.read_all()?;
-        let (text, invalid_utf8) = match String::from_utf8(bytes) {
-            Ok(s) => (s, false),
-            Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
-        };
+        let (text, invalid_utf8) = input.read_text()?;
         let (cleaned, explain) = self.render(pipeline, &input.name(), &text, None);
         let out = if self.cfg.annotate {
             text.into_bytes()

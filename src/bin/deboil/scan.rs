@@ -48,7 +48,7 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
             let keys: Vec<Result<HashSet<u64>>> = pool.install(|| {
                 chunk
                     .par_iter()
-                    .map(|i| Ok(document_keys(&String::from_utf8_lossy(&i.read_all()?))))
+                    .map(|i| Ok(document_keys(&i.read_text()?.0)))
                     .collect()
             });
             for (input, k) in chunk.iter().zip(keys) {
