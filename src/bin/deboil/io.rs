@@ -39,7 +39,6 @@ impl Input {
         decompress(BufReader::with_capacity(1 << 16, raw)).with_context(|| self.name())
     }
 
-    /// Read the whole input, decompressed.
     /// The whole input as text: UTF-8, or UTF-16 when it starts with a
     /// UTF-16 byte order mark (Windows "Unicode" text, copy-paste saves),
     /// decoded to UTF-8 without the mark. Bytes that are no valid text are
@@ -48,6 +47,7 @@ impl Input {
         Ok(decode_text(self.read_all()?))
     }
 
+    /// Read the whole input, decompressed.
     pub fn read_all(&self) -> Result<Vec<u8>> {
         let mut buf = Vec::new();
         if let Input::File { path, .. } = self
@@ -261,20 +261,20 @@ pub fn decode_text(bytes: Vec<u8>) -> (String, bool) {
         _ => None,
     };
     if let Some(unit) = utf16 {
-        let body = &bytes[2..];
-        let units = body.chunks_exact(2).map(|p| unit([p[0], p[1]]));
-        let mut lossy = body.len() % 2 == 1;
-        let mut text: String = char::decode_utf16(units)
+        let pairs = bytes[2..].chunks_exact(2);
+        // A last byte that is half a code unit.
+        let mut lossy = !pairs.remainder().is_empty();
+        let half = lossy.then_some(char::REPLACEMENT_CHARACTER);
+        let units = pairs.map(|p| unit([p[0], p[1]]));
+        let text: String = char::decode_utf16(units)
             .map(|c| {
                 c.unwrap_or_else(|_| {
                     lossy = true;
                     char::REPLACEMENT_CHARACTER
                 })
             })
+            .chain(half)
             .collect();
-        if body.len() % 2 == 1 {
-            text.push(char::REPLACEMENT_CHARACTER);
-        }
         return (text, lossy);
     }
     match String::from_utf8(bytes) {
