@@ -232,7 +232,7 @@ impl Pass for ClassifierPass {
             .map(|i| {
                 let line = &doc.lines()[i];
                 let live = !line.is_blank() && !marks.is_dropped(i);
-                long_lines += usize::from(live && line.span.len() >= LONG_LINE_BYTES);
+                long_lines += usize::from(live && is_long(doc, i));
                 live.then(|| doc.scan(i))
             })
             .collect();
@@ -306,32 +306,23 @@ impl ClassifierPass {
     /// [`LONG_LINE_BYTES`], or off all of them when those tell none; and
     /// whether it was read off the long lines.
     fn detect(doc: &Document<'_>, scans: &[Option<&LineScan>], marks: &Marks) -> (Lang, bool) {
-        let live = || {
-            scans.iter().enumerate().filter_map(|(i, scan)| {
+        let live = |long_only: bool| {
+            scans.iter().enumerate().filter_map(move |(i, scan)| {
                 let scan = (*scan).filter(|_| !marks.is_dropped(i))?;
-                Some((doc.line_text(i), scan))
+                (!long_only || is_long(doc, i)).then(|| (text::trim(doc.line_text(i)), scan))
             })
         };
-        let lang = Lang::from_scans(
-            live()
-                .filter(|(raw, _)| raw.len() >= LONG_LINE_BYTES)
-                .map(|(raw, scan)| (text::trim(raw), scan)),
-        );
+        let lang = Lang::from_scans(live(true));
         if lang.code().is_some() {
             return (lang, true);
         }
-        let lang = Lang::from_scans(live().map(|(raw, scan)| (text::trim(raw), scan)));
-        (lang, false)
+        (Lang::from_scans(live(false)), false)
     }
 
     /// Live lines of at least [`LONG_LINE_BYTES`] among those measured.
     fn long_lines(doc: &Document<'_>, scans: &[Option<&LineScan>], marks: &Marks) -> usize {
         (0..scans.len())
-            .filter(|&i| {
-                scans[i].is_some()
-                    && !marks.is_dropped(i)
-                    && doc.lines()[i].span.len() >= LONG_LINE_BYTES
-            })
+            .filter(|&i| scans[i].is_some() && !marks.is_dropped(i) && is_long(doc, i))
             .count()
     }
 }
@@ -339,6 +330,12 @@ impl ClassifierPass {
 /// Lines this long (in bytes) tell the language of a page; shorter ones only
 /// when they do not.
 const LONG_LINE_BYTES: usize = 60;
+
+/// Whether line `i` is one of those (see [`LONG_LINE_BYTES`]).
+#[inline]
+fn is_long(doc: &Document<'_>, i: usize) -> bool {
+    doc.lines()[i].span.len() >= LONG_LINE_BYTES
+}
 
 /// The buffers of [`ClassifierPass::round`], kept from round to round.
 #[derive(Default)]
