@@ -21,7 +21,6 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::ControlFlow;
-
 use std::sync::LazyLock;
 
 use crate::document::Document;
