@@ -262,6 +262,19 @@ pub fn describe(err: &serde_json::Error) -> String {
     }
 }
 
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// JSONL line `n` (1-based) without the byte order mark the first line
+/// may start with: it is no part of the record (RFC 8259 lets parsers
+/// ignore one), and it is not written back.
+pub fn without_bom(n: u64, line: &[u8]) -> &[u8] {
+    match line.strip_prefix(BOM) {
+        Some(rest) if n == 1 => rest,
+        _ => line,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

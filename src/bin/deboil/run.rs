@@ -22,8 +22,6 @@ const LINE_CHUNK: usize = 1024;
 const CHUNK_BYTES: usize = 4 << 20;
 /// Default field listing removed spans in --annotate JSONL output.
 const DEFAULT_SPANS_FIELD: &str = "deboil_spans";
-/// The UTF-8 byte order mark.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Where a report goes.
 #[derive(Debug, Clone)]
@@ -691,16 +689,6 @@ fn write_results(
     Ok(())
 }
 
-/// JSONL line `n` (1-based) without the byte order mark the first line
-/// may start with: it is no part of the record (RFC 8259 lets parsers
-/// ignore one), and it is not written back.
-pub fn without_bom(n: u64, line: &[u8]) -> &[u8] {
-    match line.strip_prefix(BOM) {
-        Some(rest) if n == 1 => rest,
-        _ => line,
-    }
-}
-
 fn record(
     ctx: &Ctx<'_>,
     opts: &JsonlOpts,
@@ -709,7 +697,7 @@ fn record(
     n: u64,
     line: &[u8],
 ) -> RecordResult {
-    let line = without_bom(n, line);
+    let line = jsonl::without_bom(n, line);
     // simdutf8: the same check as std's, several times faster on long lines.
     let (line, invalid_utf8) = match simdutf8::basic::from_utf8(line) {
         Ok(s) => (std::borrow::Cow::Borrowed(s), false),

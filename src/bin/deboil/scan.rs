@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::args::{MergeArgs, OnError, ScanArgs};
 use crate::io::{Input, Output, expand};
 use crate::jsonl::{self, Record};
-use crate::run::{Chunk, Messages, read_chunk, thread_count, without_bom};
+use crate::run::{Chunk, Messages, read_chunk, thread_count};
 
 /// Keys of one JSONL record, or why it was skipped.
 enum Scanned {
@@ -20,7 +20,7 @@ enum Scanned {
 }
 
 fn scan_line(args: &ScanArgs, n: u64, line: &[u8]) -> Scanned {
-    let line = String::from_utf8_lossy(without_bom(n, line));
+    let line = String::from_utf8_lossy(jsonl::without_bom(n, line));
     let rec = match Record::parse(&line, &args.text_field) {
         Ok(r) => r,
         Err(e) => return Scanned::Malformed(jsonl::describe(&e)),
