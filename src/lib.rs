@@ -35,6 +35,7 @@ pub mod corpus;
 pub mod document;
 pub mod error;
 pub mod explain;
+pub mod jsonl;
 pub mod lang;
 pub mod pass;
 pub mod pipeline;

@@ -2,6 +2,8 @@
 
 // Running the `deboil` binary: inputs, outputs, formats, exit codes.
 mod cli;
+// Hardening: nothing lost, nothing duplicated, bounded memory, faults and signals.
+mod robust;
 // Golden fixtures under fixtures/: expected text and label verdicts.
 mod golden;
 // Invariants on generated input: subsequence, idempotence, thread independence.

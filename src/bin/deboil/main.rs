@@ -2,7 +2,6 @@
 
 mod args;
 mod io;
-mod jsonl;
 mod run;
 mod scan;
 mod score;

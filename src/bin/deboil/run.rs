@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::args::{Args, ExplainFormatArg, OnError, StatsFormatArg};
 use crate::io::{Input, Output, expand};
-use crate::jsonl::{self, Record};
+use deboil::jsonl::{self, Record};
 
 /// Files cleaned per parallel chunk (text mode).
 const FILE_CHUNK: usize = 256;
@@ -196,8 +196,14 @@ pub struct Report {
     pub inputs: u64,
     pub inputs_failed: u64,
     pub malformed_lines: u64,
+    /// JSONL lines that were empty or white space: no record, skipped.
+    pub blank_lines: u64,
     pub records_without_text: u64,
     pub invalid_utf8: u64,
+    /// JSONL records with escapes of lone surrogates (replaced with U+FFFD).
+    pub lone_surrogates: u64,
+    /// JSONL records whose text field appeared more than once.
+    pub duplicate_text_keys: u64,
 }
 
 impl Report {
@@ -222,6 +228,10 @@ struct Rendered {
     explain: Vec<u8>,
     stats: Stats,
     invalid_utf8: bool,
+    /// JSONL: the record held escapes of lone surrogates, now U+FFFD.
+    lone_surrogates: bool,
+    /// JSONL: copies of the text field before its last one (not written).
+    duplicate_text_keys: usize,
 }
 
 /// Shared, read-only state of the workers.
@@ -262,6 +272,8 @@ impl Ctx<'_> {
             explain,
             stats: cleaned.stats,
             invalid_utf8,
+            lone_surrogates: false,
+            duplicate_text_keys: 0,
         })
     }
 }
@@ -269,6 +281,8 @@ impl Ctx<'_> {
 enum RecordResult {
     Done(Rendered),
     NoText(Vec<u8>),
+    /// An empty or white-space line: no record, skipped and counted.
+    Blank,
     Malformed(String),
 }
 
@@ -349,6 +363,24 @@ pub fn run(cfg: &RunConfig, msg: &Messages) -> Result<Report> {
             report.invalid_utf8
         ));
     }
+    if report.blank_lines > 0 {
+        msg.note(format!(
+            "{} blank JSONL lines were skipped",
+            report.blank_lines
+        ));
+    }
+    if report.lone_surrogates > 0 {
+        msg.warn(format!(
+            "{} records had escapes of lone surrogates, replaced with U+FFFD",
+            report.lone_surrogates
+        ));
+    }
+    if report.duplicate_text_keys > 0 {
+        msg.warn(format!(
+            "{} records had more than one text field; the last was cleaned, the others dropped",
+            report.duplicate_text_keys
+        ));
+    }
     if let Some((dest, format)) = &cfg.stats {
         let mut w = dest.open()?;
         match format {
@@ -356,12 +388,15 @@ pub fn run(cfg: &RunConfig, msg: &Messages) -> Result<Report> {
                 report.stats.write_text(&mut w)?;
                 writeln!(
                     w,
-                    "inputs\t{} read, {} failed\nskipped\t{} malformed lines, {} records without text, {} inputs with invalid UTF-8",
+                    "inputs\t{} read, {} failed\nskipped\t{} malformed lines, {} blank lines, {} records without text\nrepaired\t{} inputs with invalid UTF-8, {} records with lone surrogates, {} records with duplicate text fields",
                     report.inputs,
                     report.inputs_failed,
                     report.malformed_lines,
+                    report.blank_lines,
                     report.records_without_text,
-                    report.invalid_utf8
+                    report.invalid_utf8,
+                    report.lone_surrogates,
+                    report.duplicate_text_keys
                 )?;
             }
             StatsFormatArg::Json => {
@@ -667,6 +702,20 @@ fn write_results(
                     report.invalid_utf8 += 1;
                     msg.warn(format!("{name}:{n}: invalid UTF-8, replaced with U+FFFD"));
                 }
+                if r.lone_surrogates {
+                    report.lone_surrogates += 1;
+                    msg.warn(format!(
+                        "{name}:{n}: escapes of lone UTF-16 surrogates, replaced with U+FFFD"
+                    ));
+                }
+                if r.duplicate_text_keys > 0 {
+                    report.duplicate_text_keys += 1;
+                    msg.warn(format!(
+                        "{name}:{n}: the field {:?} appears {} times: the last value was cleaned, the others dropped",
+                        opts.text_field,
+                        r.duplicate_text_keys + 1
+                    ));
+                }
                 sink.write_all(&r.out).context("writing output")?;
                 if let Some(w) = explain.as_mut() {
                     w.write_all(&r.explain).context("writing explanations")?;
@@ -677,6 +726,7 @@ fn write_results(
                 report.records_without_text += 1;
                 sink.write_all(&raw).context("writing output")?;
             }
+            RecordResult::Blank => report.blank_lines += 1,
             RecordResult::Malformed(m) => {
                 report.malformed_lines += 1;
                 msg.error(format!("{name}:{n}: {m}"));
@@ -704,8 +754,12 @@ fn record(
         Err(_) => (String::from_utf8_lossy(line), true),
     };
     if line.trim().is_empty() {
-        return RecordResult::Malformed("empty line".into());
+        return RecordResult::Blank;
     }
+    let (line, lone_surrogates) = match jsonl::repair_lone_surrogates(&line) {
+        Some(fixed) => (std::borrow::Cow::Owned(fixed), true),
+        None => (line, false),
+    };
     let rec = match Record::parse(&line, &opts.text_field) {
         Ok(r) => r,
         Err(e) => return RecordResult::Malformed(jsonl::describe(&e)),
@@ -756,6 +810,8 @@ fn record(
         explain,
         stats: cleaned.stats,
         invalid_utf8,
+        lone_surrogates,
+        duplicate_text_keys: rec.duplicate_text_keys(),
     })
 }
 

@@ -9,18 +9,26 @@ use rayon::prelude::*;
 
 use crate::args::{MergeArgs, OnError, ScanArgs};
 use crate::io::{Input, Output, expand};
-use crate::jsonl::{self, Record};
 use crate::run::{Chunk, Messages, read_chunk, thread_count};
+use deboil::jsonl::{self, Record};
 
 /// Keys of one JSONL record, or why it was skipped.
 enum Scanned {
     Doc(String, HashSet<u64>),
     NoText,
+    Blank,
     Malformed(String),
 }
 
 fn scan_line(args: &ScanArgs, n: u64, line: &[u8]) -> Scanned {
     let line = String::from_utf8_lossy(jsonl::without_bom(n, line));
+    if line.trim().is_empty() {
+        return Scanned::Blank;
+    }
+    let line = match jsonl::repair_lone_surrogates(&line) {
+        Some(fixed) => std::borrow::Cow::Owned(fixed),
+        None => line,
+    };
     let rec = match Record::parse(&line, &args.text_field) {
         Ok(r) => r,
         Err(e) => return Scanned::Malformed(jsonl::describe(&e)),
@@ -42,7 +50,7 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
         .build()?;
     let inputs = expand(&args.paths, |m| msg.error(m));
     let mut counts = Counts::default();
-    let (mut docs, mut malformed, mut no_text) = (0u64, 0u64, 0u64);
+    let (mut docs, mut malformed, mut no_text, mut blank) = (0u64, 0u64, 0u64, 0u64);
     if !args.jsonl {
         for chunk in inputs.chunks(256) {
             let keys: Vec<Result<HashSet<u64>>> = pool.install(|| {
@@ -88,6 +96,7 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
                             docs += 1;
                         }
                         Scanned::NoText => no_text += 1,
+                        Scanned::Blank => blank += 1,
                         Scanned::Malformed(m) => {
                             malformed += 1;
                             msg.error(format!("{name}:{n}: {m}"));
@@ -106,7 +115,7 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
         .with_context(|| format!("{}: writing", args.output.display()))?;
     out.finish()?;
     msg.note(format!(
-        "scanned {docs} documents: {} (host, line) entries; {malformed} malformed lines and {no_text} records without text skipped",
+        "scanned {docs} documents: {} (host, line) entries; {malformed} malformed lines, {blank} blank lines and {no_text} records without text skipped",
         counts.len()
     ));
     Ok(())

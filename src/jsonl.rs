@@ -1,5 +1,28 @@
 //! JSON Lines records: the text field is parsed; every other field is kept as
 //! raw JSON and written back byte for byte, in its original order.
+//!
+//! The rules, which the command line follows:
+//! - a record is one JSON object per line; anything else is an error
+//!   ([`Record::parse`] says what the line starts with);
+//! - when the text field appears more than once, the last value is the
+//!   record's text, as Python's `json` and `serde_json::Value` read it; the
+//!   earlier copies are not written back ([`Record::duplicate_text_keys`]);
+//! - the escape of a lone UTF-16 surrogate (`"\ud800"`, which Python's
+//!   `json.dumps` writes for text that held one) is no Unicode text:
+//!   [`repair_lone_surrogates`] turns it into U+FFFD before parsing;
+//! - a rewritten record ends in `}` and a newline; the cleaned text is
+//!   written as it comes from cleaning (kept lines with their terminators).
+//!
+//! ```
+//! use deboil::jsonl::Record;
+//!
+//! let rec = Record::parse(r#"{"id": 7, "text": "a\nb"}"#, "text")?;
+//! assert_eq!(rec.text().unwrap(), "a\nb");
+//! let mut out = Vec::new();
+//! rec.write_with(&mut out, "a\n", None);
+//! assert_eq!(out, b"{\"id\":7,\"text\":\"a\\n\"}\n");
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
 use std::borrow::Cow;
 use std::fmt;
@@ -10,10 +33,13 @@ use serde_json::value::RawValue;
 /// One record: its fields in order, values unparsed except the text field's.
 pub struct Record<'a> {
     text_field: &'a str,
-    /// The first value of the text field, when it is a string.
+    /// The last value of the text field, when it is a string.
     text: Option<Cow<'a, str>>,
-    /// Every field; `None` for the text field, whose value is `text`.
+    /// Every field; `None` for the text field, whose value is `text`. Of a
+    /// text field given more than once, only the last is here.
     fields: Vec<(Cow<'a, str>, Option<&'a RawValue>)>,
+    /// Copies of the text field before the last one.
+    duplicates: usize,
 }
 
 /// Reads one record, parsing the text field's value in the same pass.
@@ -39,18 +65,20 @@ impl<'de: 'f, 'f> Visitor<'de> for RecordSeed<'f> {
             text_field: "",
             text: None,
             fields: Vec::new(),
+            duplicates: 0,
         };
-        let mut seen_text = false;
         // Keys are read as string values are: borrowed from the line when
         // they hold no escape (serde's own `Cow` always copies).
         while let Some(MaybeStr(key)) = map.next_key()? {
             let key = key.ok_or_else(|| de::Error::custom("an object key that is no string"))?;
             if key == self.0 {
                 let MaybeStr(value) = map.next_value()?;
-                if !seen_text {
-                    rec.text = value;
-                    seen_text = true;
+                // The last copy wins: an earlier one is dropped from the fields.
+                if let Some(at) = rec.fields.iter().position(|(_, v)| v.is_none()) {
+                    rec.fields.remove(at);
+                    rec.duplicates += 1;
                 }
+                rec.text = value;
                 rec.fields.push((key, None));
             } else {
                 let value: &'de RawValue = map.next_value()?;
@@ -111,7 +139,35 @@ impl<'de> serde::Deserialize<'de> for MaybeStr<'de> {
 
 impl<'a> Record<'a> {
     /// Parse one line, unescaping the string value of `text_field` on the way.
+    ///
+    /// A line that is no JSON object is an error that says what it starts with.
     pub fn parse(line: &'a str, text_field: &'a str) -> serde_json::Result<Record<'a>> {
+        let start = line.trim_start_matches([' ', '\t', '\n', '\r']);
+        if !start.starts_with('{') {
+            let head: String = start.chars().take(24).collect();
+            let what = match start.as_bytes().first() {
+                Some(b'[') => "an array",
+                Some(b'"') => "a string",
+                Some(b'-' | b'0'..=b'9') => "a number",
+                Some(_)
+                    if ["true", "false", "null"]
+                        .iter()
+                        .any(|w| start.starts_with(w)) =>
+                {
+                    "a literal"
+                }
+                Some(_) => "no JSON",
+                None => "nothing",
+            };
+            let more = if start.chars().nth(24).is_some() {
+                "…"
+            } else {
+                ""
+            };
+            return Err(de::Error::custom(format!(
+                "not a JSON object: a record is one object per line, this line is {what} ({head:?}{more})"
+            )));
+        }
         let mut de = serde_json::Deserializer::from_str(line);
         let mut rec = RecordSeed(text_field).deserialize(&mut de)?;
         de.end()?;
@@ -122,6 +178,12 @@ impl<'a> Record<'a> {
     /// The text field's value, unescaped; `None` when absent or not a string.
     pub fn text(&self) -> Option<&Cow<'a, str>> {
         self.text.as_ref()
+    }
+
+    /// How many copies of the text field came before its last one (which is
+    /// the record's text); they are not written back.
+    pub fn duplicate_text_keys(&self) -> usize {
+        self.duplicates
     }
 
     /// The raw value of `name` (not the text field).
@@ -262,6 +324,71 @@ pub fn describe(err: &serde_json::Error) -> String {
     }
 }
 
+/// `line` with the escape of each lone UTF-16 surrogate (`\ud800` not
+/// followed by a low surrogate's escape, or `\udc00` not preceded by a high
+/// one) replaced by `\ufffd`, U+FFFD; `None` when it has none (the common
+/// case, found without copying). Such an escape is valid JSON syntax but no
+/// Unicode text, so a parser into Rust strings rejects the line; Python's
+/// `json.dumps` writes one for a string that held a lone surrogate.
+///
+/// ```
+/// use deboil::jsonl::repair_lone_surrogates;
+///
+/// assert_eq!(repair_lone_surrogates(r#"{"text":"a\ud800b"}"#).unwrap(), r#"{"text":"a\ufffdb"}"#);
+/// // A pair is one char, and an escaped backslash is no escape.
+/// assert_eq!(repair_lone_surrogates(r#"{"text":"\ud83d\ude00 \\ud800"}"#), None);
+/// ```
+pub fn repair_lone_surrogates(line: &str) -> Option<String> {
+    let b = line.as_bytes();
+    // Every surrogate escape starts `\ud` or `\uD`: most lines have none.
+    let maybe =
+        memchr::memmem::find_iter(b, b"\\u").any(|i| matches!(b.get(i + 2), Some(b'd' | b'D')));
+    if !maybe {
+        return None;
+    }
+    let unit = |at: usize| -> Option<u16> {
+        let hex = b.get(at..at + 4)?;
+        u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    };
+    let escape_at = |at: usize| b.get(at) == Some(&b'\\') && b.get(at + 1) == Some(&b'u');
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(off) = b.get(i..).and_then(|rest| memchr::memchr(b'\\', rest)) {
+        let at = i + off;
+        if b.get(at + 1) != Some(&b'u') {
+            // `\\`, `\"`, `\n`…: skip the escaped char.
+            i = at + 2;
+            continue;
+        }
+        i = at + 2;
+        let Some(u) = unit(at + 2) else { continue };
+        i = at + 6;
+        let lone = match u {
+            0xD800..=0xDBFF => {
+                let paired = escape_at(at + 6)
+                    && unit(at + 8).is_some_and(|l| (0xDC00..=0xDFFF).contains(&l));
+                if paired {
+                    i = at + 12;
+                }
+                !paired
+            }
+            0xDC00..=0xDFFF => true,
+            _ => false,
+        };
+        if lone {
+            out.push_str(&line[copied..at]);
+            out.push_str("\\ufffd");
+            copied = at + 6;
+        }
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(&line[copied..]);
+    Some(out)
+}
+
 /// The UTF-8 byte order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -389,11 +516,61 @@ mod tests {
     }
 
     #[test]
-    fn the_first_text_value_counts_and_every_copy_is_rewritten() {
-        let rec = Record::parse(r#"{"text": "one", "text": "two"}"#, "text").unwrap();
-        assert_eq!(rec.text().unwrap(), "one");
+    fn the_last_text_value_counts_and_only_it_is_written_back() {
+        let rec = Record::parse(r#"{"text": "one", "id": 1, "text": "two"}"#, "text").unwrap();
+        assert_eq!(rec.text().unwrap(), "two");
+        assert_eq!(rec.duplicate_text_keys(), 1);
         let mut out = Vec::new();
         rec.write_with(&mut out, "x", None);
-        assert_eq!(out, b"{\"text\":\"x\",\"text\":\"x\"}\n");
+        assert_eq!(out, b"{\"id\":1,\"text\":\"x\"}\n");
+        // As serde_json's Value (and Python's json) read it.
+        let value: serde_json::Value =
+            serde_json::from_str(r#"{"text": "one", "text": "two"}"#).unwrap();
+        assert_eq!(value["text"], "two");
+    }
+
+    #[test]
+    fn a_line_that_is_no_object_says_what_it_is() {
+        for (line, what) in [
+            ("hello", "no JSON"),
+            ("[1, 2]", "an array"),
+            ("\"text\"", "a string"),
+            ("-3", "a number"),
+            ("null", "a literal"),
+            ("   ", "nothing"),
+        ] {
+            let err = Record::parse(line, "text").err().unwrap().to_string();
+            assert!(
+                err.contains(&format!("this line is {what}")),
+                "{line}: {err}"
+            );
+            assert!(err.starts_with("not a JSON object"), "{err}");
+        }
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_chars_and_pairs_stay() {
+        let cases = [
+            (r#""\ud800""#, Some(r#""\ufffd""#)),
+            (r#""\uDC00x""#, Some(r#""\ufffdx""#)),
+            (r#""\ud800\ud800\udc00""#, Some(r#""\ufffd\ud800\udc00""#)),
+            (r#""\ud800\u0041""#, Some(r#""\ufffd\u0041""#)),
+            (r#""\udbff""#, Some(r#""\ufffd""#)),
+            (r#""\ud83d\ude00""#, None),
+            (r#""\\ud800""#, None),
+            (r#""\\\ud800""#, Some(r#""\\\ufffd""#)),
+            (r#""\ud8""#, None),
+            ("\"\\ud800", Some("\"\\ufffd")),
+            ("\\", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(repair_lone_surrogates(line).as_deref(), want, "{line}");
+        }
+        // The repaired line parses, and its text has U+FFFD where the surrogate was.
+        let fixed = repair_lone_surrogates(r#"{"text": "a\ud800b"}"#).unwrap();
+        assert_eq!(
+            Record::parse(&fixed, "text").unwrap().text().unwrap(),
+            "a\u{fffd}b"
+        );
     }
 }
