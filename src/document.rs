@@ -56,7 +56,8 @@ pub struct Document<'a> {
     host: Option<&'a str>,
     lines: Vec<Line>,
     blocks: Vec<Block>,
-    crlf: bool,
+    /// The line terminator written after kept lines: that of the first line.
+    eol: &'static str,
     /// Each line read at most once, on first use, for the passes that
     /// measure words: lines no pass asks about (dropped early) are never read.
     scans: OnceCell<Vec<OnceCell<LineScan>>>,
@@ -106,7 +107,7 @@ impl<'a> Document<'a> {
             host: None,
             lines,
             blocks,
-            crlf: false,
+            eol: "\n",
             scans: OnceCell::new(),
             facts: OnceCell::new(),
             label_rules: Cell::new(0),
@@ -128,15 +129,25 @@ impl<'a> Document<'a> {
             memchr::memchr_iter(b'\n', bytes).count() + 1
         };
         self.lines.reserve(expected);
+        // A text with carriage returns and no line feed at all has old Mac
+        // line ends: lines end at `\r`. (One `\n` anywhere makes a lone `\r`
+        // part of its line.)
+        let sep =
+            if memchr::memchr(b'\n', bytes).is_none() && memchr::memchr(b'\r', bytes).is_some() {
+                self.eol = "\r";
+                b'\r'
+            } else {
+                b'\n'
+            };
         let mut start = 0;
         let mut first_terminator = true;
         while start < bytes.len() {
-            let (end, next) = match memchr::memchr(b'\n', &bytes[start..]) {
+            let (end, next) = match memchr::memchr(sep, &bytes[start..]) {
                 Some(i) => {
                     let nl = start + i;
-                    let crlf = nl > start && bytes[nl - 1] == b'\r';
-                    if first_terminator {
-                        self.crlf = crlf;
+                    let crlf = sep == b'\n' && nl > start && bytes[nl - 1] == b'\r';
+                    if first_terminator && sep == b'\n' {
+                        self.eol = if crlf { "\r\n" } else { "\n" };
                         first_terminator = false;
                     }
                     (if crlf { nl - 1 } else { nl }, nl + 1)
@@ -280,7 +291,15 @@ impl<'a> Document<'a> {
 
     /// True when the first line terminator of the text is `\r\n`.
     pub fn is_crlf(&self) -> bool {
-        self.crlf
+        self.eol == "\r\n"
+    }
+
+    /// The line terminator of the text, written after each kept line: that
+    /// of its first line (`\n` or `\r\n`), or `\r` for a text whose lines
+    /// all end in a lone carriage return (old Mac line ends). `\n` when the
+    /// text has no terminator.
+    pub fn eol(&self) -> &'static str {
+        self.eol
     }
 }
 
@@ -346,6 +365,19 @@ mod tests {
         let doc = Document::parse("a\nb\n");
         assert_eq!(doc.lines().len(), 2);
         assert_eq!(doc.line_text(1), "b");
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines_when_there_is_no_line_feed() {
+        let doc = Document::parse("Title\r\rFirst line\rsecond line\r");
+        assert_eq!(doc.lines().len(), 4);
+        assert_eq!(doc.blocks().len(), 2);
+        assert_eq!(doc.line_text(3), "second line");
+        assert_eq!(doc.eol(), "\r");
+        // One line feed: a lone `\r` stays inside its line.
+        let doc = Document::parse("a\rb\nc");
+        assert_eq!(doc.lines().len(), 2);
+        assert_eq!(doc.eol(), "\n");
     }
 
     #[test]

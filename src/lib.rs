@@ -32,6 +32,7 @@
 #![deny(missing_docs)]
 
 pub mod corpus;
+pub mod decode;
 pub mod document;
 pub mod error;
 pub mod explain;

@@ -251,7 +251,7 @@ fn assemble(
     drops_by_reason: bool,
 ) -> Cleaned {
     let text = doc.text();
-    let eol = if doc.is_crlf() { "\r\n" } else { "\n" };
+    let eol = doc.eol();
     // The last line may gain a terminator it lacked.
     let mut out = String::with_capacity(text.len() + eol.len());
     let mut decisions = Vec::with_capacity(if keep_decisions { doc.lines().len() } else { 0 });

@@ -8,7 +8,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 when every input was processed, 1 when some inputs failed (the rest
-were written), 2 on a fatal or usage error. A closed output pipe exits 0 silently.
+were written), 2 on a fatal or usage error. A closed pipe on standard output exits 0
+silently; any other failed write is an error naming the output.
 
 Examples:
   cat page.txt | deboil > clean.txt
@@ -128,8 +129,22 @@ pub struct Args {
     #[arg(long, value_name = "NAME", default_value = "url")]
     pub url_field: String,
 
+    /// Largest plain-text document, in bytes after decompression (suffixes K, M, G: powers of 1024).
+    ///
+    /// A larger file is reported as PATH and skipped (exit status 1); the
+    /// others go on. Bounds the memory of a run. Default: 64M.
+    #[arg(long, value_name = "BYTES", value_parser = parse_size, default_value = "64M")]
+    pub max_doc_bytes: u64,
+
+    /// Longest JSONL line (one record), in bytes (suffixes K, M, G).
+    ///
+    /// A longer line is reported as PATH:LINE and skipped (exit status 1);
+    /// the lines after it go on. Bounds the memory of a run. Default: 64M.
+    #[arg(long, value_name = "BYTES", value_parser = parse_size, default_value = "64M")]
+    pub max_line_bytes: u64,
+
     /// Number of worker threads. Default: the number of CPUs.
-    #[arg(short = 'j', long, value_name = "N")]
+    #[arg(short = 'j', long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<NonZeroUsize>,
 
     /// Show a progress bar on standard error. Default: on when standard error
@@ -172,8 +187,14 @@ pub struct ScanArgs {
     #[arg(long, value_name = "NAME", default_value = "url")]
     pub url_field: String,
     /// Number of worker threads. Default: the number of CPUs.
-    #[arg(short = 'j', long, value_name = "N")]
+    #[arg(short = 'j', long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<NonZeroUsize>,
+    /// Longest JSONL line (one record), in bytes (suffixes K, M, G). Default: 64M.
+    #[arg(long, value_name = "BYTES", value_parser = parse_size, default_value = "64M")]
+    pub max_line_bytes: u64,
+    /// Largest plain-text document, in bytes after decompression. Default: 64M.
+    #[arg(long, value_name = "BYTES", value_parser = parse_size, default_value = "64M")]
+    pub max_doc_bytes: u64,
     /// What to do with a malformed JSONL line. Default: skip.
     #[arg(long, value_enum, default_value_t = OnError::Skip)]
     pub on_error: OnError,
@@ -231,9 +252,55 @@ pub enum OnError {
     Fail,
 }
 
+/// `-j N`: a positive number of threads.
+fn parse_threads(s: &str) -> Result<NonZeroUsize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err(
+            "must be at least 1 (it is the number of worker threads; omit -j for one per CPU)"
+                .into(),
+        ),
+        Ok(n) => Ok(NonZeroUsize::new(n).expect("not zero")),
+        Err(_) => Err(format!("{s:?} is not a whole number of threads")),
+    }
+}
+
+/// A byte count: digits with an optional K, M or G suffix (powers of 1024), at least 1.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, unit) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c.to_ascii_uppercase()),
+        _ => (t, 'B'),
+    };
+    let shift = match unit {
+        'B' => 0,
+        'K' => 10,
+        'M' => 20,
+        'G' => 30,
+        _ => return Err(format!("{s:?}: the suffix must be K, M or G")),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a byte count (digits, then K, M or G)"))?;
+    match n.checked_mul(1 << shift) {
+        Some(0) => Err("must be at least 1 byte".into()),
+        Some(v) => Ok(v),
+        None => Err(format!("{s:?} is too large")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
+
+    #[test]
+    fn sizes_take_binary_suffixes_and_refuse_zero() {
+        assert_eq!(super::parse_size("64M"), Ok(64 << 20));
+        assert_eq!(super::parse_size("3k"), Ok(3 << 10));
+        assert_eq!(super::parse_size("100"), Ok(100));
+        assert!(super::parse_size("0").is_err());
+        assert!(super::parse_size("5X").is_err());
+        assert!(super::parse_size("M").is_err());
+    }
 
     #[test]
     fn verify_app() {

@@ -1,13 +1,14 @@
-//! Reading and writing files: transparent .gz/.zst, atomic output files.
+//! Reading and writing files: transparent .gz/.zst, atomic output files,
+//! input discovery, and the removal of temporary files on signals.
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
-
-const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
-const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+use deboil::decode::{self, Decoded};
 
 /// Where a document comes from.
 #[derive(Clone, Debug)]
@@ -36,29 +37,30 @@ impl Input {
                 Box::new(File::open(path).with_context(|| format!("{}: opening", path.display()))?)
             }
         };
-        decompress(BufReader::with_capacity(1 << 16, raw)).with_context(|| self.name())
+        decode::decompress(BufReader::with_capacity(1 << 16, raw)).with_context(|| self.name())
     }
 
-    /// The whole input as text: UTF-8, or UTF-16 when it starts with a
-    /// UTF-16 byte order mark (Windows "Unicode" text, copy-paste saves),
-    /// decoded to UTF-8 without the mark. Bytes that are no valid text are
-    /// replaced with U+FFFD; the flag says whether any were.
-    pub fn read_text(&self) -> Result<(String, bool)> {
-        Ok(decode_text(self.read_all()?))
+    /// The whole input as text (see [`decode::decode`]), at most `limit`
+    /// bytes after decompression.
+    pub fn read_text(&self, limit: u64) -> Result<Decoded> {
+        Ok(decode::decode(self.read_all(limit)?))
     }
 
-    /// Read the whole input, decompressed.
-    pub fn read_all(&self) -> Result<Vec<u8>> {
+    /// Read the whole input, decompressed; an error past `limit` bytes.
+    pub fn read_all(&self, limit: u64) -> Result<Vec<u8>> {
         let mut buf = Vec::new();
-        if let Input::File { path, .. } = self
-            && let Ok(meta) = fs::metadata(path)
-        {
-            buf.reserve(meta.len() as usize);
+        if let Some(size) = self.size() {
+            buf.reserve(size.min(limit) as usize);
         }
-        self.open()?
-            .read_to_end(&mut buf)
-            .with_context(|| format!("{}: reading", self.name()))?;
-        Ok(buf)
+        match decode::read_limited(self.open()?, limit, &mut buf) {
+            Ok(()) => Ok(buf),
+            Err(e) if e.kind() == io::ErrorKind::FileTooLarge => Err(TooLarge {
+                name: self.name(),
+                limit,
+            }
+            .into()),
+            Err(e) => Err(e).with_context(|| format!("{}: reading", self.name())),
+        }
     }
 
     /// Size on disk, when known.
@@ -70,81 +72,279 @@ impl Input {
     }
 }
 
-fn decompress(mut rdr: BufReader<Box<dyn Read + Send>>) -> io::Result<Box<dyn BufRead + Send>> {
-    let head = rdr.fill_buf()?;
-    if head.starts_with(GZIP_MAGIC) {
-        Ok(Box::new(BufReader::with_capacity(
-            1 << 16,
-            flate2::bufread::MultiGzDecoder::new(rdr),
-        )))
-    } else if head.starts_with(ZSTD_MAGIC) {
-        Ok(Box::new(BufReader::with_capacity(
-            1 << 16,
-            zstd::Decoder::with_buffer(rdr)?,
-        )))
-    } else {
-        Ok(Box::new(rdr))
-    }
+/// A plain-text input over `--max-doc-bytes`.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: larger than --max-doc-bytes ({limit} bytes) after decompression; skipped")]
+pub struct TooLarge {
+    pub name: String,
+    pub limit: u64,
+}
+
+/// The inputs found under the path arguments.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    pub inputs: Vec<Input>,
+    /// Entries that could not be used (unreadable directories, dangling links), reported as errors.
+    pub failed: u64,
 }
 
 /// Expand the path arguments into inputs: `-` is stdin, directories are walked
-/// recursively in sorted order. Unreadable directories are reported through `warn`.
-pub fn expand(paths: &[PathBuf], mut warn: impl FnMut(String)) -> Vec<Input> {
+/// recursively in sorted order, following symbolic links. A directory reached
+/// a second time (a link loop, or two links to one directory) is skipped with
+/// a warning, so that no file is read twice; so is `skip`, the output
+/// directory, when it lies inside an input directory. Unreadable directories
+/// and dangling links are reported through `error` and counted.
+pub fn expand(
+    paths: &[PathBuf],
+    skip: Option<&Path>,
+    mut warn: impl FnMut(String),
+    mut error: impl FnMut(String),
+) -> Expanded {
+    let mut found = Expanded::default();
     if paths.is_empty() {
-        return vec![Input::Stdin];
+        found.inputs.push(Input::Stdin);
+        return found;
     }
-    let mut inputs = Vec::new();
+    let mut walk = Walk {
+        seen: HashSet::new(),
+        stack: Vec::new(),
+        skip: skip.and_then(|s| fs::canonicalize(s).ok()),
+        found: &mut found,
+        warn: &mut warn,
+        error: &mut error,
+    };
     for p in paths {
         if p.as_os_str() == "-" {
-            inputs.push(Input::Stdin);
+            walk.found.inputs.push(Input::Stdin);
         } else if p.is_dir() {
-            walk(p, p, &mut inputs, &mut warn);
+            walk.dir(p, p);
         } else {
             let rel = p
                 .file_name()
                 .map(PathBuf::from)
                 .unwrap_or_else(|| p.clone());
-            inputs.push(Input::File {
+            walk.found.inputs.push(Input::File {
                 path: p.clone(),
                 rel,
             });
         }
     }
-    inputs
+    found
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<Input>, warn: &mut impl FnMut(String)) {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(err) => {
-            warn(format!("{}: {err}", dir.display()));
+struct Walk<'a, W, E> {
+    /// Canonical paths of the directories walked so far.
+    seen: HashSet<PathBuf>,
+    /// Canonical paths of the directories being walked, outermost first.
+    stack: Vec<PathBuf>,
+    skip: Option<PathBuf>,
+    found: &'a mut Expanded,
+    warn: &'a mut W,
+    error: &'a mut E,
+}
+
+impl<W: FnMut(String), E: FnMut(String)> Walk<'_, W, E> {
+    fn dir(&mut self, root: &Path, dir: &Path) {
+        let canon = match fs::canonicalize(dir) {
+            Ok(c) => c,
+            Err(err) => {
+                self.failed(format!("{}: {err}", dir.display()));
+                return;
+            }
+        };
+        if self.skip.as_ref() == Some(&canon) {
+            (self.warn)(format!(
+                "{}: skipped: it is the output directory",
+                dir.display()
+            ));
             return;
         }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            walk(root, &path, out, warn);
-        } else if path.is_file() {
-            let rel = path
-                .strip_prefix(root)
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|_| path.clone());
-            out.push(Input::File { path, rel });
+        if self.stack.iter().any(|up| up.starts_with(&canon)) {
+            (self.warn)(format!(
+                "{}: skipped: a link loop (it leads back to {}, which holds it)",
+                dir.display(),
+                canon.display()
+            ));
+            return;
         }
+        if !self.seen.insert(canon.clone()) {
+            (self.warn)(format!(
+                "{}: skipped: the directory {} was walked already (through another link or argument)",
+                dir.display(),
+                canon.display()
+            ));
+            return;
+        }
+        self.stack.push(canon);
+        self.entries(root, dir);
+        self.stack.pop();
+    }
+
+    fn entries(&mut self, root: &Path, dir: &Path) {
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(err) => {
+                self.failed(format!("{}: {err}", dir.display()));
+                return;
+            }
+        };
+        let mut paths = Vec::new();
+        for e in entries {
+            match e {
+                Ok(e) => paths.push(e.path()),
+                Err(err) => self.failed(format!("{}: {err}", dir.display())),
+            }
+        }
+        paths.sort();
+        for path in paths {
+            // `metadata` follows links; `symlink_metadata` tells a dangling one.
+            match fs::metadata(&path) {
+                Ok(m) if m.is_dir() => self.dir(root, &path),
+                Ok(m) if m.is_file() => {
+                    let rel = path
+                        .strip_prefix(root)
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|_| path.clone());
+                    self.found.inputs.push(Input::File { path, rel });
+                }
+                Ok(_) => (self.warn)(format!(
+                    "{}: skipped: not a regular file or directory",
+                    path.display()
+                )),
+                Err(err) if fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) => {
+                    self.failed(format!("{}: dangling symbolic link: {err}", path.display()))
+                }
+                Err(err) => self.failed(format!("{}: {err}", path.display())),
+            }
+        }
+    }
+
+    fn failed(&mut self, m: String) {
+        self.found.failed += 1;
+        (self.error)(m);
     }
 }
 
-/// An output sink: stdout or an atomically written, optionally compressed file.
+/// Identity of a file (device and inode), to tell when an output is an input.
+#[cfg(unix)]
+pub fn file_id(meta: &fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+pub fn file_id(_meta: &fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// The identity of standard output when it is a regular file (`deboil f > g`).
+#[cfg(unix)]
+pub fn stdout_file_id() -> Option<(u64, u64)> {
+    use std::os::fd::AsFd;
+    let fd = io::stdout().as_fd().try_clone_to_owned().ok()?;
+    let meta = File::from(fd).metadata().ok()?;
+    meta.is_file().then(|| file_id(&meta)).flatten()
+}
+
+#[cfg(not(unix))]
+pub fn stdout_file_id() -> Option<(u64, u64)> {
+    None
+}
+
+/// The marker inside the error of a write to standard output that found the
+/// pipe closed (`deboil page.txt | head`): the one broken pipe that ends a run
+/// quietly, with status 0.
+#[derive(Debug)]
+pub struct StdoutClosed;
+
+impl std::fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+/// True when `err` comes from a closed standard output.
+pub fn is_stdout_closed(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.is::<StdoutClosed>()
+            || e.downcast_ref::<io::Error>()
+                .and_then(|e| e.get_ref())
+                .is_some_and(|inner| inner.is::<StdoutClosed>())
+    })
+}
+
+fn mark_closed(e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        io::Error::new(io::ErrorKind::BrokenPipe, StdoutClosed)
+    } else {
+        e
+    }
+}
+
+/// Temporary files not yet renamed into place, removed on SIGINT, SIGTERM
+/// and SIGHUP by [`remove_temps_on_signals`].
+static TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn temps() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    TEMPS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn forget_temp(tmp: &Path) {
+    let mut t = temps();
+    if let Some(i) = t.iter().position(|p| p == tmp) {
+        t.swap_remove(i);
+    }
+}
+
+/// Start a thread that, on SIGINT, SIGTERM or SIGHUP, removes every
+/// temporary output file and exits with 128 + the signal's number, as a
+/// shell reports a process killed by it. (SIGKILL cannot be caught: after it,
+/// temporary files named `.NAME.deboil-tmp-PID` may remain; no incomplete
+/// file is ever under a final name.)
+#[cfg(unix)]
+pub fn remove_temps_on_signals() -> Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
+        .context("installing signal handlers")?;
+    std::thread::Builder::new()
+        .name("deboil-signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                // Held until exit: no new temporary file is created after this.
+                let t = temps();
+                for p in t.iter() {
+                    let _ = fs::remove_file(p);
+                }
+                let _ = writeln!(
+                    io::stderr().lock(),
+                    "deboil: interrupted by signal {sig}; temporary files removed, no output was finished after it"
+                );
+                std::process::exit(128 + sig);
+            }
+        })
+        .context("starting the signal thread")?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn remove_temps_on_signals() -> Result<()> {
+    Ok(())
+}
+
+/// An output sink: stdout or an atomically written, optionally compressed
+/// file. A file output that is dropped before [`Output::finish`] (an error,
+/// a full disk) removes its temporary file.
 pub struct Output {
-    inner: Sink,
+    inner: Option<Sink>,
     /// (temporary path, final path) for file outputs.
     rename: Option<(PathBuf, PathBuf)>,
 }
 
 enum Sink {
     Stdout(BufWriter<io::StdoutLock<'static>>),
+    Stderr(BufWriter<io::Stderr>),
     Plain(BufWriter<File>),
     Gzip(flate2::write::GzEncoder<BufWriter<File>>),
     Zstd(zstd::Encoder<'static, BufWriter<File>>),
@@ -154,7 +354,18 @@ impl Output {
     /// Standard output, block-buffered.
     pub fn stdout() -> Output {
         Output {
-            inner: Sink::Stdout(BufWriter::with_capacity(1 << 16, io::stdout().lock())),
+            inner: Some(Sink::Stdout(BufWriter::with_capacity(
+                1 << 16,
+                io::stdout().lock(),
+            ))),
+            rename: None,
+        }
+    }
+
+    /// Standard error, buffered (for reports).
+    pub fn stderr() -> Output {
+        Output {
+            inner: Some(Sink::Stderr(BufWriter::new(io::stderr()))),
             rename: None,
         }
     }
@@ -162,6 +373,9 @@ impl Output {
     /// A file written to a temporary name beside it and renamed on [`Output::finish`];
     /// compressed when the name ends in .gz or .zst.
     pub fn create(path: &Path) -> Result<Output> {
+        if path.is_dir() {
+            anyhow::bail!("{}: is a directory", path.display());
+        }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent)
                 .with_context(|| format!("{}: creating directory", parent.display()))?;
@@ -171,9 +385,20 @@ impl Output {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let tmp = path.with_file_name(format!(".{name}.deboil-tmp-{}", std::process::id()));
-        let file = File::create(&tmp).with_context(|| format!("{}: creating", tmp.display()))?;
+        let file = {
+            // Registered before it exists, under the lock the signal thread takes.
+            let mut t = temps();
+            let file =
+                File::create(&tmp).with_context(|| format!("{}: creating", tmp.display()))?;
+            t.push(tmp.clone());
+            file
+        };
+        let mut out = Output {
+            inner: None,
+            rename: Some((tmp, path.to_path_buf())),
+        };
         let buf = BufWriter::with_capacity(1 << 16, file);
-        let inner = match path.extension().and_then(|e| e.to_str()) {
+        out.inner = Some(match path.extension().and_then(|e| e.to_str()) {
             Some("gz") => Sink::Gzip(flate2::write::GzEncoder::new(
                 buf,
                 flate2::Compression::default(),
@@ -182,39 +407,63 @@ impl Output {
                 Sink::Zstd(zstd::Encoder::new(buf, 3).with_context(|| path.display().to_string())?)
             }
             _ => Sink::Plain(buf),
-        };
-        Ok(Output {
-            inner,
-            rename: Some((tmp, path.to_path_buf())),
-        })
+        });
+        Ok(out)
+    }
+
+    /// The name of the output in messages: its path, `<stdout>` or `<stderr>`.
+    pub fn name(&self) -> String {
+        match (&self.rename, &self.inner) {
+            (Some((_, p)), _) => p.display().to_string(),
+            (None, Some(Sink::Stderr(_))) => "<stderr>".into(),
+            _ => "<stdout>".into(),
+        }
     }
 
     /// Flush, finish compression and move the file into place.
-    pub fn finish(self) -> Result<()> {
-        let name = self
-            .rename
-            .as_ref()
-            .map(|(_, p)| p.display().to_string())
-            .unwrap_or_else(|| "<stdout>".into());
+    pub fn finish(mut self) -> Result<()> {
+        let name = self.name();
         let ctx = || format!("{name}: writing");
-        match self.inner {
-            Sink::Stdout(mut w) => w.flush().with_context(ctx)?,
-            Sink::Plain(w) => finish_file(w).with_context(ctx)?,
-            Sink::Gzip(w) => finish_file(w.finish().with_context(ctx)?).with_context(ctx)?,
-            Sink::Zstd(w) => finish_file(w.finish().with_context(ctx)?).with_context(ctx)?,
+        match self.inner.take() {
+            Some(Sink::Stdout(mut w)) => w.flush().map_err(mark_closed).with_context(ctx)?,
+            Some(Sink::Stderr(mut w)) => w.flush().with_context(ctx)?,
+            Some(Sink::Plain(w)) => finish_file(w).with_context(ctx)?,
+            Some(Sink::Gzip(w)) => finish_file(w.finish().with_context(ctx)?).with_context(ctx)?,
+            Some(Sink::Zstd(w)) => finish_file(w.finish().with_context(ctx)?).with_context(ctx)?,
+            None => {}
         }
-        if let Some((tmp, path)) = self.rename {
-            fs::rename(&tmp, &path)
+        if let Some((tmp, path)) = &self.rename {
+            fs::rename(tmp, path)
                 .with_context(|| format!("{}: renaming into place", path.display()))?;
+            forget_temp(tmp);
+            self.rename = None;
         }
         Ok(())
     }
 
-    /// Remove a file output's temporary file (after an error).
-    pub fn abandon(self) {
-        if let Some((tmp, _)) = self.rename {
-            drop(self.inner);
-            let _ = fs::remove_file(tmp);
+    fn sink(&mut self) -> &mut dyn Write {
+        match self.inner.as_mut() {
+            Some(Sink::Stdout(w)) => w,
+            Some(Sink::Stderr(w)) => w,
+            Some(Sink::Plain(w)) => w,
+            Some(Sink::Gzip(w)) => w,
+            Some(Sink::Zstd(w)) => w,
+            None => unreachable!("an output is written only before it is finished"),
+        }
+    }
+
+    fn is_stdout(&self) -> bool {
+        matches!(self.inner, Some(Sink::Stdout(_)))
+    }
+}
+
+impl Drop for Output {
+    /// An unfinished file output: its temporary file is removed.
+    fn drop(&mut self) {
+        if let Some((tmp, _)) = self.rename.take() {
+            drop(self.inner.take());
+            let _ = fs::remove_file(&tmp);
+            forget_temp(&tmp);
         }
     }
 }
@@ -226,59 +475,23 @@ fn finish_file(w: BufWriter<File>) -> io::Result<()> {
 
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.inner {
-            Sink::Stdout(w) => w.write(buf),
-            Sink::Plain(w) => w.write(buf),
-            Sink::Gzip(w) => w.write(buf),
-            Sink::Zstd(w) => w.write(buf),
-        }
+        let stdout = self.is_stdout();
+        self.sink()
+            .write(buf)
+            .map_err(|e| if stdout { mark_closed(e) } else { e })
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match &mut self.inner {
-            Sink::Stdout(w) => w.write_all(buf),
-            Sink::Plain(w) => w.write_all(buf),
-            Sink::Gzip(w) => w.write_all(buf),
-            Sink::Zstd(w) => w.write_all(buf),
-        }
+        let stdout = self.is_stdout();
+        self.sink()
+            .write_all(buf)
+            .map_err(|e| if stdout { mark_closed(e) } else { e })
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match &mut self.inner {
-            Sink::Stdout(w) => w.flush(),
-            Sink::Plain(w) => w.flush(),
-            Sink::Gzip(w) => w.flush(),
-            Sink::Zstd(w) => w.flush(),
-        }
-    }
-}
-
-/// See [`Input::read_text`].
-pub fn decode_text(bytes: Vec<u8>) -> (String, bool) {
-    let utf16 = match bytes.get(..2) {
-        Some([0xFF, 0xFE]) => Some(u16::from_le_bytes as fn([u8; 2]) -> u16),
-        Some([0xFE, 0xFF]) => Some(u16::from_be_bytes as fn([u8; 2]) -> u16),
-        _ => None,
-    };
-    if let Some(unit) = utf16 {
-        let pairs = bytes[2..].chunks_exact(2);
-        // A last byte that is half a code unit.
-        let mut lossy = !pairs.remainder().is_empty();
-        let half = lossy.then_some(char::REPLACEMENT_CHARACTER);
-        let units = pairs.map(|p| unit([p[0], p[1]]));
-        let text: String = char::decode_utf16(units)
-            .map(|c| {
-                c.unwrap_or_else(|_| {
-                    lossy = true;
-                    char::REPLACEMENT_CHARACTER
-                })
-            })
-            .chain(half)
-            .collect();
-        return (text, lossy);
-    }
-    match String::from_utf8(bytes) {
-        Ok(s) => (s, false),
-        Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+        let stdout = self.is_stdout();
+        self.sink()
+            .flush()
+            .map_err(|e| if stdout { mark_closed(e) } else { e })
     }
 }

@@ -22,18 +22,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let args = args::Args::parse();
     let msg = run::Messages::default();
-    match try_main(args, &msg) {
+    match io::remove_temps_on_signals().and_then(|()| try_main(args, &msg)) {
         Ok(()) if msg.errored() => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe on stdout (`deboil page.txt | head`) is not an error;
+        // any other failed write is.
+        Err(err) if io::is_stdout_closed(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            // A closed pipe on stdout (`deboil page.txt | head`) is not an error.
-            let broken_pipe = err.chain().any(|e| {
-                e.downcast_ref::<std::io::Error>()
-                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            });
-            if broken_pipe {
-                return ExitCode::SUCCESS;
-            }
             msg.error(format!("{err:#}"));
             ExitCode::from(2)
         }
@@ -58,7 +53,7 @@ fn try_main(args: args::Args, msg: &run::Messages) -> anyhow::Result<()> {
 
 fn list_rules(pipeline: deboil::Pipeline) -> anyhow::Result<()> {
     use std::io::Write;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = io::Output::stdout();
     writeln!(out, "# passes, in order")?;
     for name in pipeline.pass_names() {
         writeln!(out, "pass\t{name}")?;
@@ -72,6 +67,5 @@ fn list_rules(pipeline: deboil::Pipeline) -> anyhow::Result<()> {
             r.id, r.kind, r.scope, max, r.extend, r.pattern
         )?;
     }
-    out.flush()?;
-    Ok(())
+    out.finish()
 }

@@ -1,22 +1,29 @@
 //! Wiring: resolve arguments into a [`RunConfig`], then run inputs through the
-//! pipeline on a rayon pool in bounded chunks, writing results in input order.
+//! pipeline on a rayon pool, a bounded window of work at a time, writing
+//! results in input order.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
+use deboil::decode::Encoding;
 use deboil::{Cleaned, ExplainFormat, ExplainWriter, Pipeline, PipelineBuilder, Stats};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::args::{Args, ExplainFormatArg, OnError, StatsFormatArg};
-use crate::io::{Input, Output, expand};
+use crate::io::{Input, Output, expand, file_id, stdout_file_id};
 use deboil::jsonl::{self, Record};
 
-/// Files cleaned per parallel chunk (text mode).
-const FILE_CHUNK: usize = 256;
+/// Plain-text documents in flight per worker thread (read, cleaned, or
+/// cleaned and waiting for the ones before them to be written).
+const DOCS_PER_THREAD: usize = 4;
+/// Bytes (on disk) of the plain-text documents in flight, beyond the first.
+const DOC_BYTES_IN_FLIGHT: u64 = 256 << 20;
 /// JSONL lines per parallel chunk, and the byte budget of one chunk.
 const LINE_CHUNK: usize = 1024;
 const CHUNK_BYTES: usize = 4 << 20;
@@ -39,13 +46,51 @@ impl Dest {
         }
     }
 
-    fn open(&self) -> Result<Box<dyn Write>> {
-        Ok(match self {
-            Dest::Stderr => Box::new(io::BufWriter::new(io::stderr().lock())),
-            Dest::File(p) => Box::new(io::BufWriter::new(
-                fs::File::create(p).with_context(|| format!("{}: creating", p.display()))?,
-            )),
-        })
+    /// Standard error, or a file written atomically like every output.
+    fn open(&self) -> Result<Output> {
+        match self {
+            Dest::Stderr => Ok(Output::stderr()),
+            Dest::File(p) => Output::create(p),
+        }
+    }
+}
+
+/// A report output (explanations): a failed write is reported once, naming
+/// the output, and ends that report only; the cleaned output goes on.
+struct Side {
+    out: Option<Output>,
+    what: &'static str,
+}
+
+impl Side {
+    fn write(&mut self, bytes: &[u8], msg: &Messages) {
+        if bytes.is_empty() {
+            return;
+        }
+        if let Some(o) = self.out.as_mut()
+            && let Err(e) = o.write_all(bytes)
+        {
+            self.failed(e.into(), msg);
+        }
+    }
+
+    fn failed(&mut self, e: anyhow::Error, msg: &Messages) {
+        if let Some(o) = self.out.take() {
+            msg.error(format!(
+                "writing {} to {}: {e:#}; no more {} are written, the cleaned output goes on",
+                self.what,
+                o.name(),
+                self.what
+            ));
+        }
+    }
+
+    fn finish(mut self, msg: &Messages) {
+        if let Some(o) = self.out.take()
+            && let Err(e) = o.finish()
+        {
+            msg.error(format!("writing {}: {e:#}", self.what));
+        }
     }
 }
 
@@ -71,18 +116,23 @@ pub struct JsonlOpts {
 pub struct RunConfig {
     pub pipeline: Pipeline,
     pub inputs: Vec<Input>,
+    /// Path arguments that gave no input (dangling links, unreadable directories), already reported.
+    pub inputs_unusable: u64,
     pub target: Target,
     pub explain: Option<(Dest, ExplainFormat)>,
     pub stats: Option<(Dest, StatsFormatArg)>,
     pub jsonl: Option<JsonlOpts>,
     pub annotate: bool,
     pub threads: usize,
+    pub max_doc_bytes: u64,
+    pub max_line_bytes: u64,
     pub progress: bool,
     pub quiet: bool,
 }
 
 /// The one place arguments become configuration.
 pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
+    msg.set_quiet(args.quiet);
     let mut builder = PipelineBuilder::new();
     for path in &args.rule_files {
         let text = fs::read_to_string(path)
@@ -101,7 +151,28 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
     // Drops per kind, pass and rule serve --stats only.
     builder.drops_by_reason(args.stats.is_some());
     let pipeline = builder.build()?;
-    let inputs = expand(&args.paths, |m| msg.error(m));
+    if let Some(od) = args
+        .out_dir
+        .as_deref()
+        .and_then(|d| fs::canonicalize(d).ok())
+    {
+        for p in &args.paths {
+            if fs::canonicalize(p).is_ok_and(|c| c == od) {
+                bail!(
+                    "--out-dir {}: it is the input directory {}; its files would be replaced; nothing was written",
+                    od.display(),
+                    p.display()
+                );
+            }
+        }
+    }
+    let found = expand(
+        &args.paths,
+        args.out_dir.as_deref(),
+        |m| msg.warn(m),
+        |m| msg.error(m),
+    );
+    let inputs = found.inputs;
     let target = match (args.output, args.out_dir) {
         (Some(p), _) => Target::File(p),
         (None, Some(d)) => {
@@ -112,6 +183,9 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         }
         (None, None) => Target::Stdout,
     };
+    let explain = args.explain.map(Dest::from_arg);
+    let stats = args.stats.map(Dest::from_arg);
+    check_outputs(&inputs, &target, [explain.as_ref(), stats.as_ref()])?;
     let jsonl = args.jsonl.then(|| JsonlOpts {
         text_field: args.text_field.clone(),
         url_field: args.url_field.clone(),
@@ -132,15 +206,94 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
     Ok(RunConfig {
         pipeline,
         inputs,
+        inputs_unusable: found.failed,
         target,
-        explain: args.explain.map(|p| (Dest::from_arg(p), explain_format)),
-        stats: args.stats.map(|p| (Dest::from_arg(p), args.stats_format)),
+        explain: explain.map(|d| (d, explain_format)),
+        stats: stats.map(|d| (d, args.stats_format)),
         jsonl,
         annotate: args.annotate,
         threads,
+        max_doc_bytes: args.max_doc_bytes,
+        max_line_bytes: args.max_line_bytes,
         progress,
         quiet: args.quiet,
     })
+}
+
+/// Refuse, before anything is written, a run whose outputs would replace an
+/// input (`deboil f > f`, `-o f` with `f` an input, `--out-dir` onto its
+/// inputs) or where two inputs would be written to one `--out-dir` file.
+fn check_outputs(inputs: &[Input], target: &Target, reports: [Option<&Dest>; 2]) -> Result<()> {
+    let mut ids = HashMap::new();
+    for input in inputs {
+        if let Input::File { path, .. } = input
+            && let Some(id) = fs::metadata(path).ok().as_ref().and_then(file_id)
+        {
+            ids.entry(id).or_insert_with(|| path.clone());
+        }
+    }
+    let is_input = |p: &std::path::Path| {
+        fs::metadata(p)
+            .ok()
+            .as_ref()
+            .and_then(file_id)
+            .and_then(|id| ids.get(&id))
+    };
+    match target {
+        Target::Stdout => {
+            if let Some(input) = stdout_file_id().and_then(|id| ids.get(&id)) {
+                bail!(
+                    "{}: input file is output file (standard output is redirected to it)",
+                    input.display()
+                );
+            }
+        }
+        Target::File(p) => {
+            if let Some(input) = is_input(p) {
+                bail!(
+                    "{}: the output file is the input {}; it would be replaced",
+                    p.display(),
+                    input.display()
+                );
+            }
+        }
+        Target::Dir(dir) => {
+            let mut targets: HashMap<PathBuf, &PathBuf> = HashMap::new();
+            for input in inputs {
+                let Input::File { path, rel } = input else {
+                    continue;
+                };
+                let out = dir.join(rel);
+                if let Some(other) = targets.insert(out.clone(), path) {
+                    bail!(
+                        "--out-dir: {} and {} would both be written to {}; nothing was written",
+                        other.display(),
+                        path.display(),
+                        out.display()
+                    );
+                }
+                if let Some(input) = is_input(&out) {
+                    bail!(
+                        "--out-dir: {} is the input {}; it would be replaced; nothing was written",
+                        out.display(),
+                        input.display()
+                    );
+                }
+            }
+        }
+    }
+    for dest in reports.into_iter().flatten() {
+        if let Dest::File(p) = dest
+            && let Some(input) = is_input(p)
+        {
+            bail!(
+                "{}: the report file is the input {}; it would be replaced",
+                p.display(),
+                input.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Worker threads for `-j`: the number asked for, or one per CPU.
@@ -194,12 +347,20 @@ pub struct Report {
     #[serde(flatten)]
     pub stats: Stats,
     pub inputs: u64,
+    /// Inputs not (or not wholly) written: unreadable, too large, a failed
+    /// output file, dangling links and unreadable directories.
     pub inputs_failed: u64,
+    /// Plain-text inputs over --max-doc-bytes (also in `inputs_failed`).
+    pub inputs_too_large: u64,
     pub malformed_lines: u64,
+    /// JSONL lines over --max-line-bytes, skipped.
+    pub lines_too_long: u64,
     /// JSONL lines that were empty or white space: no record, skipped.
     pub blank_lines: u64,
     pub records_without_text: u64,
     pub invalid_utf8: u64,
+    /// Plain-text inputs decoded as UTF-16 without a byte order mark.
+    pub utf16_without_bom: u64,
     /// JSONL records with escapes of lone surrogates (replaced with U+FFFD).
     pub lone_surrogates: u64,
     /// JSONL records whose text field appeared more than once.
@@ -228,6 +389,8 @@ struct Rendered {
     explain: Vec<u8>,
     stats: Stats,
     invalid_utf8: bool,
+    /// Plain text: the encoding, when it was recognised without a byte order mark.
+    guessed: Option<Encoding>,
     /// JSONL: the record held escapes of lone surrogates, now U+FFFD.
     lone_surrogates: bool,
     /// JSONL: copies of the text field before its last one (not written).
@@ -260,7 +423,8 @@ impl Ctx<'_> {
     }
 
     fn text_doc(&self, pipeline: &Pipeline, input: &Input) -> Result<Rendered> {
-        let (text, invalid_utf8) = input.read_text()?;
+        let decoded = input.read_text(self.cfg.max_doc_bytes)?;
+        let text = decoded.text;
         let (cleaned, explain) = self.render(pipeline, &input.name(), &text, None);
         let out = if self.cfg.annotate {
             text.into_bytes()
@@ -271,7 +435,8 @@ impl Ctx<'_> {
             out,
             explain,
             stats: cleaned.stats,
-            invalid_utf8,
+            invalid_utf8: decoded.lossy,
+            guessed: decoded.encoding.is_guessed().then_some(decoded.encoding),
             lone_surrogates: false,
             duplicate_text_keys: 0,
         })
@@ -283,6 +448,8 @@ enum RecordResult {
     NoText(Vec<u8>),
     /// An empty or white-space line: no record, skipped and counted.
     Blank,
+    /// A line over --max-line-bytes: not read into memory, skipped.
+    TooLong,
     Malformed(String),
 }
 
@@ -293,16 +460,18 @@ pub fn run(cfg: &RunConfig, msg: &Messages) -> Result<Report> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()?;
-    let mut explain = match &cfg.explain {
-        Some((dest, format)) => {
-            let mut w = dest.open()?;
-            if *format == ExplainFormat::Tsv {
-                ExplainWriter::new(&mut w, ExplainFormat::Tsv).write_header()?;
-            }
-            Some(w)
-        }
-        None => None,
+    let mut explain = Side {
+        out: match &cfg.explain {
+            Some((dest, _)) => Some(dest.open()?),
+            None => None,
+        },
+        what: "explanations",
     };
+    if let Some((_, ExplainFormat::Tsv)) = &cfg.explain {
+        let mut header = Vec::new();
+        ExplainWriter::new(&mut header, ExplainFormat::Tsv).write_header()?;
+        explain.write(&header, msg);
+    }
     let mut out = match &cfg.target {
         Target::Stdout => Some(Output::stdout()),
         Target::File(p) => Some(Output::create(p)?),
@@ -311,7 +480,10 @@ pub fn run(cfg: &RunConfig, msg: &Messages) -> Result<Report> {
     let bar = cfg
         .progress
         .then(|| progress_bar(cfg.inputs.iter().filter_map(Input::size).sum()));
-    let mut report = Report::default();
+    let mut report = Report {
+        inputs_failed: cfg.inputs_unusable,
+        ..Report::default()
+    };
     let ctx = Ctx { cfg, pool: &pool };
     let result = match &cfg.jsonl {
         None => run_text(&ctx, msg, &mut out, &mut explain, &mut report, bar.as_ref()),
@@ -328,26 +500,28 @@ pub fn run(cfg: &RunConfig, msg: &Messages) -> Result<Report> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    match result {
-        Ok(()) => {
-            if let Some(o) = out {
-                o.finish()?;
-            }
-        }
-        Err(e) => {
-            if let Some(o) = out {
-                o.abandon();
-            }
-            return Err(e);
-        }
+    // On an error, the unfinished output file is dropped: its temporary file goes.
+    result?;
+    if let Some(o) = out {
+        o.finish()?;
     }
-    if let Some(mut w) = explain {
-        w.flush().context("writing explanations")?;
-    }
+    explain.finish(msg);
     if report.malformed_lines > 0 {
         msg.error(format!(
             "{} malformed JSONL lines were skipped",
             report.malformed_lines
+        ));
+    }
+    if report.lines_too_long > 0 {
+        msg.error(format!(
+            "{} JSONL lines longer than --max-line-bytes ({} bytes) were skipped",
+            report.lines_too_long, cfg.max_line_bytes
+        ));
+    }
+    if report.inputs_too_large > 0 {
+        msg.error(format!(
+            "{} inputs larger than --max-doc-bytes ({} bytes) were skipped",
+            report.inputs_too_large, cfg.max_doc_bytes
         ));
     }
     if report.records_without_text > 0 {
@@ -381,32 +555,46 @@ pub fn run(cfg: &RunConfig, msg: &Messages) -> Result<Report> {
             report.duplicate_text_keys
         ));
     }
-    if let Some((dest, format)) = &cfg.stats {
-        let mut w = dest.open()?;
+    if let Some((dest, format)) = &cfg.stats
+        && let Err(e) = write_stats(dest, *format, &report)
+    {
+        msg.error(format!("writing stats: {e:#}"));
+    }
+    Ok(report)
+}
+
+fn write_stats(dest: &Dest, format: StatsFormatArg, report: &Report) -> Result<()> {
+    let mut w = dest.open()?;
+    let name = w.name();
+    let written: io::Result<()> = (|| {
         match format {
             StatsFormatArg::Text => {
                 report.stats.write_text(&mut w)?;
                 writeln!(
                     w,
-                    "inputs\t{} read, {} failed\nskipped\t{} malformed lines, {} blank lines, {} records without text\nrepaired\t{} inputs with invalid UTF-8, {} records with lone surrogates, {} records with duplicate text fields",
+                    "inputs\t{} read, {} failed ({} too large)\nskipped\t{} malformed lines, {} lines too long, {} blank lines, {} records without text\nrepaired\t{} inputs with invalid UTF-8, {} inputs in UTF-16 without a byte order mark, {} records with lone surrogates, {} records with duplicate text fields",
                     report.inputs,
                     report.inputs_failed,
+                    report.inputs_too_large,
                     report.malformed_lines,
+                    report.lines_too_long,
                     report.blank_lines,
                     report.records_without_text,
                     report.invalid_utf8,
+                    report.utf16_without_bom,
                     report.lone_surrogates,
                     report.duplicate_text_keys
                 )?;
             }
             StatsFormatArg::Json => {
-                serde_json::to_writer(&mut w, &report)?;
+                serde_json::to_writer(&mut w, report)?;
                 writeln!(w)?;
             }
         }
-        w.flush()?;
-    }
-    Ok(report)
+        Ok(())
+    })();
+    written.with_context(|| format!("{name}: writing"))?;
+    w.finish()
 }
 
 fn progress_bar(total: u64) -> indicatif::ProgressBar {
@@ -423,76 +611,154 @@ fn progress_bar(total: u64) -> indicatif::ProgressBar {
     bar
 }
 
+/// Clean plain-text inputs: a window of at most [`DOCS_PER_THREAD`] per
+/// thread (and [`DOC_BYTES_IN_FLIGHT`]) is read and cleaned in parallel, and
+/// each is written, in input order, as soon as those before it are, so
+/// memory stays bounded whatever the number of files.
 fn run_text(
     ctx: &Ctx<'_>,
     msg: &Messages,
     out: &mut Option<Output>,
-    explain: &mut Option<Box<dyn Write>>,
+    explain: &mut Side,
     report: &mut Report,
     bar: Option<&indicatif::ProgressBar>,
 ) -> Result<()> {
     let cfg = ctx.cfg;
-    for chunk in cfg.inputs.chunks(FILE_CHUNK) {
-        let results: Vec<Result<Rendered>> = ctx.pool.install(|| {
-            chunk
-                .par_iter()
-                .map_init(|| cfg.pipeline.clone(), |p, input| ctx.text_doc(p, input))
-                .collect()
-        });
-        for (input, res) in chunk.iter().zip(results) {
-            report.inputs += 1;
+    let inputs = &cfg.inputs;
+    let window = cfg.threads * DOCS_PER_THREAD;
+    // One pipeline (with its scratch state) per worker thread.
+    let pipelines: Vec<Mutex<Option<Pipeline>>> =
+        (0..cfg.threads).map(|_| Mutex::new(None)).collect();
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Rendered>)>();
+    let mut done: BTreeMap<usize, Result<Rendered>> = BTreeMap::new();
+    let (mut spawned, mut written) = (0, 0);
+    let mut bytes_in_flight = 0u64;
+    let size = |i: usize| inputs[i].size().unwrap_or(0);
+    ctx.pool.in_place_scope(|scope| -> Result<()> {
+        while written < inputs.len() {
+            while spawned < inputs.len()
+                && spawned - written < window
+                && (spawned == written
+                    || bytes_in_flight + size(spawned).min(cfg.max_doc_bytes)
+                        <= DOC_BYTES_IN_FLIGHT)
+            {
+                bytes_in_flight += size(spawned).min(cfg.max_doc_bytes);
+                let (tx, input, pipelines) = (tx.clone(), &inputs[spawned], &pipelines);
+                let i = spawned;
+                scope.spawn(move |_| {
+                    let slot = rayon::current_thread_index().unwrap_or(0) % pipelines.len();
+                    let mut p = pipelines[slot].lock().unwrap_or_else(|e| e.into_inner());
+                    let p = p.get_or_insert_with(|| cfg.pipeline.clone());
+                    // The receiver outlives every worker.
+                    let _ = tx.send((i, ctx.text_doc(p, input)));
+                });
+                spawned += 1;
+            }
+            let res = match done.remove(&written) {
+                Some(r) => r,
+                None => loop {
+                    let (i, r) = rx.recv().expect("a worker sends every result");
+                    if i == written {
+                        break r;
+                    }
+                    done.insert(i, r);
+                },
+            };
+            let input = &inputs[written];
+            bytes_in_flight -= size(written).min(cfg.max_doc_bytes);
+            written += 1;
+            write_text_doc(ctx, msg, input, res, out, explain, report)?;
             if let Some(bar) = bar {
                 bar.inc(input.size().unwrap_or(0));
             }
-            let r = match res {
-                Ok(r) => r,
-                Err(e) => {
-                    report.inputs_failed += 1;
-                    msg.error(format!("{e:#}"));
-                    continue;
-                }
-            };
-            if r.invalid_utf8 {
-                report.invalid_utf8 += 1;
-                msg.warn(format!(
-                    "{}: invalid UTF-8, replaced with U+FFFD",
-                    input.name()
-                ));
-            }
-            match (out.as_mut(), &cfg.target, input) {
-                (Some(o), _, _) => o.write_all(&r.out).context("writing output")?,
-                (None, Target::Dir(dir), Input::File { rel, .. }) => {
-                    let path = dir.join(rel);
-                    let written = Output::create(&path).and_then(|mut o| {
-                        o.write_all(&r.out)
-                            .with_context(|| format!("{}: writing", path.display()))?;
-                        o.finish()
-                    });
-                    if let Err(e) = written {
-                        report.inputs_failed += 1;
-                        msg.error(format!("{e:#}"));
-                    }
-                }
-                _ => {}
-            }
-            if let Some(w) = explain.as_mut() {
-                w.write_all(&r.explain).context("writing explanations")?;
-            }
-            report.absorb(r.stats, cfg.stats.is_some());
         }
+        Ok(())
+    })
+}
+
+/// Write one plain-text document's result, counting and reporting what was
+/// skipped or repaired. Errors of the one output (`-o`, stdout) are fatal;
+/// those of an `--out-dir` file fail that input only.
+fn write_text_doc(
+    ctx: &Ctx<'_>,
+    msg: &Messages,
+    input: &Input,
+    res: Result<Rendered>,
+    out: &mut Option<Output>,
+    explain: &mut Side,
+    report: &mut Report,
+) -> Result<()> {
+    let cfg = ctx.cfg;
+    report.inputs += 1;
+    let r = match res {
+        Ok(r) => r,
+        Err(e) => {
+            report.inputs_failed += 1;
+            if e.is::<crate::io::TooLarge>() {
+                report.inputs_too_large += 1;
+            }
+            msg.error(format!("{e:#}"));
+            return Ok(());
+        }
+    };
+    if r.invalid_utf8 {
+        report.invalid_utf8 += 1;
+        msg.warn(format!(
+            "{}: invalid UTF-8, replaced with U+FFFD",
+            input.name()
+        ));
     }
+    if let Some(enc) = r.guessed {
+        report.utf16_without_bom += 1;
+        msg.warn(format!(
+            "{}: no byte order mark, but the bytes look like {}: decoded as {}",
+            input.name(),
+            enc.name(),
+            enc.name()
+        ));
+    }
+    match (out.as_mut(), &cfg.target, input) {
+        (Some(o), _, _) => o
+            .write_all(&r.out)
+            .with_context(|| format!("{}: writing", o.name()))?,
+        (None, Target::Dir(dir), Input::File { rel, .. }) => {
+            let path = dir.join(rel);
+            let written = Output::create(&path).and_then(|mut o| {
+                o.write_all(&r.out)
+                    .with_context(|| format!("{}: writing", path.display()))?;
+                o.finish()
+            });
+            if let Err(e) = written {
+                report.inputs_failed += 1;
+                msg.error(format!("{e:#}"));
+            }
+        }
+        _ => {}
+    }
+    explain.write(&r.explain, msg);
+    report.absorb(r.stats, cfg.stats.is_some());
     Ok(())
 }
 
 /// A chunk of JSONL lines in one buffer, reused from chunk to chunk.
-#[derive(Default)]
 pub struct Chunk {
     buf: Vec<u8>,
-    /// (1-based line number, byte range in `buf` without the terminator).
-    lines: Vec<(u64, std::ops::Range<usize>)>,
+    /// (1-based line number, byte range in `buf` without the terminator;
+    /// `None` for a line longer than `max_line`, which is not kept).
+    lines: Vec<(u64, Option<std::ops::Range<usize>>)>,
+    max_line: usize,
 }
 
 impl Chunk {
+    /// An empty chunk whose lines are at most `max_line` bytes (terminator excluded).
+    pub fn new(max_line: u64) -> Chunk {
+        Chunk {
+            buf: Vec::new(),
+            lines: Vec::new(),
+            max_line: usize::try_from(max_line).unwrap_or(usize::MAX),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
@@ -503,11 +769,12 @@ impl Chunk {
         self.lines.clear();
     }
 
-    /// The lines: (1-based number, bytes).
-    pub fn lines(&self) -> impl IndexedParallelIterator<Item = (u64, &[u8])> + '_ {
+    /// The lines: (1-based number, bytes, or `None` when the line was longer
+    /// than the limit and skipped).
+    pub fn lines(&self) -> impl IndexedParallelIterator<Item = (u64, Option<&[u8]>)> + '_ {
         self.lines
             .par_iter()
-            .map(|(n, r)| (*n, &self.buf[r.clone()]))
+            .map(|(n, r)| (*n, r.clone().map(|r| &self.buf[r])))
     }
 
     /// The line numbers, in order.
@@ -522,7 +789,12 @@ impl Chunk {
             end -= 1;
         }
         *next_line += 1;
-        self.lines.push((*next_line, start..end));
+        let range = (end - start <= self.max_line).then_some(start..end);
+        self.lines.push((*next_line, range));
+    }
+
+    fn is_full(&self, line_start: usize) -> bool {
+        self.lines.len() >= LINE_CHUNK || line_start >= CHUNK_BYTES
     }
 
     /// Bytes read, terminators included.
@@ -534,6 +806,8 @@ impl Chunk {
 /// Read up to a chunk's worth of lines into `chunk` (cleared first; its
 /// buffers are reused), numbering them from `next_line` on (1-based). Bytes
 /// are copied a reader buffer at a time, never past the chunk's last line.
+/// A line longer than the chunk's limit is not kept: once past the limit,
+/// the rest of it is read and thrown away, and it is listed as skipped.
 ///
 /// On a read error, `chunk` holds the whole lines read before it (the
 /// caller cleans them, then reports the error); a line the error cut short
@@ -563,13 +837,43 @@ pub fn read_chunk(rdr: &mut dyn BufRead, next_line: &mut u64, chunk: &mut Chunk)
             chunk.push_line(line_start, at + nl, next_line);
             line_start = at + nl + 1;
             at = line_start;
-            if chunk.lines.len() >= LINE_CHUNK || line_start >= CHUNK_BYTES {
+            if chunk.is_full(line_start) {
                 chunk.buf.truncate(line_start);
                 rdr.consume(line_start - base);
                 return Ok(());
             }
         }
         rdr.consume(chunk.buf.len() - base);
+        if chunk.buf.len() - line_start > chunk.max_line {
+            // Too long: the rest of the line is skipped without being kept.
+            chunk.buf.truncate(line_start);
+            skip_line(rdr)?;
+            *next_line += 1;
+            chunk.lines.push((*next_line, None));
+            if chunk.is_full(line_start) {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Read through the next `\n` (or the end), keeping nothing.
+fn skip_line(rdr: &mut dyn BufRead) -> io::Result<()> {
+    loop {
+        let avail = match rdr.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            return Ok(());
+        }
+        if let Some(nl) = memchr::memchr(b'\n', avail) {
+            rdr.consume(nl + 1);
+            return Ok(());
+        }
+        let n = avail.len();
+        rdr.consume(n);
     }
 }
 
@@ -578,7 +882,7 @@ fn run_jsonl(
     opts: &JsonlOpts,
     msg: &Messages,
     out: &mut Option<Output>,
-    explain: &mut Option<Box<dyn Write>>,
+    explain: &mut Side,
     report: &mut Report,
     bar: Option<&indicatif::ProgressBar>,
 ) -> Result<()> {
@@ -606,8 +910,8 @@ fn run_jsonl(
             _ => None,
         };
         let mut line_no = 0;
-        let mut chunk = Chunk::default();
-        let mut spare = Chunk::default();
+        let mut chunk = Chunk::new(cfg.max_line_bytes);
+        let mut spare = Chunk::new(cfg.max_line_bytes);
         // A read error ends the input: the whole lines read before it are
         // still cleaned and written, then the error is reported.
         let reading_failed = |e: io::Error, line_no: u64| {
@@ -641,7 +945,10 @@ fn run_jsonl(
                         .lines()
                         .map_init(
                             || cfg.pipeline.clone(),
-                            |p, (n, line)| (n, record(ctx, opts, p, &name, n, line)),
+                            |p, (n, line)| match line {
+                                Some(line) => (n, record(ctx, opts, p, &name, n, line)),
+                                None => (n, RecordResult::TooLong),
+                            },
                         )
                         .collect();
                 });
@@ -670,9 +977,9 @@ fn run_jsonl(
         if let Some(m) = failed {
             report.inputs_failed += 1;
             msg.error(m);
-            if let Some(o) = dir_out {
-                o.abandon();
-            }
+            // An incomplete --out-dir file is not put in place: dropped, its
+            // temporary file is removed.
+            drop(dir_out);
         } else if let Some(o) = dir_out
             && let Err(e) = o.finish()
         {
@@ -692,7 +999,7 @@ fn write_results(
     name: &str,
     results: Vec<(u64, RecordResult)>,
     sink: &mut Output,
-    explain: &mut Option<Box<dyn Write>>,
+    explain: &mut Side,
     report: &mut Report,
 ) -> Result<()> {
     for (n, res) in results {
@@ -716,17 +1023,27 @@ fn write_results(
                         r.duplicate_text_keys + 1
                     ));
                 }
-                sink.write_all(&r.out).context("writing output")?;
-                if let Some(w) = explain.as_mut() {
-                    w.write_all(&r.explain).context("writing explanations")?;
-                }
+                sink.write_all(&r.out)
+                    .with_context(|| format!("{}: writing", sink.name()))?;
+                explain.write(&r.explain, msg);
                 report.absorb(r.stats, ctx.cfg.stats.is_some());
             }
             RecordResult::NoText(raw) => {
                 report.records_without_text += 1;
-                sink.write_all(&raw).context("writing output")?;
+                sink.write_all(&raw)
+                    .with_context(|| format!("{}: writing", sink.name()))?;
             }
             RecordResult::Blank => report.blank_lines += 1,
+            RecordResult::TooLong => {
+                report.lines_too_long += 1;
+                msg.error(format!(
+                    "{name}:{n}: longer than --max-line-bytes ({} bytes); skipped",
+                    ctx.cfg.max_line_bytes
+                ));
+                if opts.on_error == OnError::Fail {
+                    bail!("{name}:{n}: stopping at a line too long (--on-error fail)");
+                }
+            }
             RecordResult::Malformed(m) => {
                 report.malformed_lines += 1;
                 msg.error(format!("{name}:{n}: {m}"));
@@ -810,6 +1127,7 @@ fn record(
         explain,
         stats: cleaned.stats,
         invalid_utf8,
+        guessed: None,
         lone_surrogates,
         duplicate_text_keys: rec.duplicate_text_keys(),
     })
@@ -841,8 +1159,18 @@ mod tests {
 
     /// Every line of `input`, read in chunks through a reader buffer of `cap` bytes.
     fn read_all_chunks(input: &[u8], cap: usize) -> (Vec<(u64, Vec<u8>)>, usize) {
+        let (lines, chunks) = read_limited_chunks(input, cap, u64::MAX);
+        let lines = lines.into_iter().map(|(n, l)| (n, l.unwrap())).collect();
+        (lines, chunks)
+    }
+
+    /// Numbered lines; `None` for one skipped as too long.
+    type Lines = Vec<(u64, Option<Vec<u8>>)>;
+
+    fn read_limited_chunks(input: &[u8], cap: usize, max_line: u64) -> (Lines, usize) {
         let mut rdr = io::BufReader::with_capacity(cap, input);
-        let (mut line_no, mut chunk, mut lines, mut chunks) = (0, Chunk::default(), Vec::new(), 0);
+        let (mut line_no, mut chunk, mut lines, mut chunks) =
+            (0, Chunk::new(max_line), Vec::new(), 0);
         loop {
             read_chunk(&mut rdr, &mut line_no, &mut chunk).unwrap();
             if chunk.is_empty() {
@@ -850,8 +1178,8 @@ mod tests {
             }
             assert!(chunk.lines.len() <= LINE_CHUNK);
             chunks += 1;
-            let got: Vec<(u64, &[u8])> = chunk.lines().collect();
-            lines.extend(got.into_iter().map(|(n, l)| (n, l.to_vec())));
+            let got: Vec<(u64, Option<&[u8]>)> = chunk.lines().collect();
+            lines.extend(got.into_iter().map(|(n, l)| (n, l.map(<[u8]>::to_vec))));
         }
     }
 
@@ -887,6 +1215,25 @@ mod tests {
                     .iter()
                     .enumerate()
                     .all(|(i, (n, l))| *n == i as u64 + 1 && *l == format!("line {i}").into_bytes())
+            );
+        }
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_listed_as_skipped_and_the_next_lines_are_kept() {
+        let long = "x".repeat(100);
+        let input = format!("short\n{long}\nafter\n{long}");
+        for cap in [1, 7, 64, 1 << 16] {
+            let (lines, _) = read_limited_chunks(input.as_bytes(), cap, 10);
+            assert_eq!(
+                lines,
+                vec![
+                    (1, Some(b"short".to_vec())),
+                    (2, None),
+                    (3, Some(b"after".to_vec())),
+                    (4, None)
+                ],
+                "buffer of {cap} bytes"
             );
         }
     }

@@ -17,6 +17,7 @@ enum Scanned {
     Doc(String, HashSet<u64>),
     NoText,
     Blank,
+    TooLong,
     Malformed(String),
 }
 
@@ -48,15 +49,16 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
-    let inputs = expand(&args.paths, |m| msg.error(m));
+    let inputs = expand(&args.paths, None, |m| msg.warn(m), |m| msg.error(m)).inputs;
     let mut counts = Counts::default();
-    let (mut docs, mut malformed, mut no_text, mut blank) = (0u64, 0u64, 0u64, 0u64);
+    let (mut docs, mut malformed, mut no_text, mut blank, mut too_long) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
     if !args.jsonl {
         for chunk in inputs.chunks(256) {
             let keys: Vec<Result<HashSet<u64>>> = pool.install(|| {
                 chunk
                     .par_iter()
-                    .map(|i| Ok(document_keys(&i.read_text()?.0)))
+                    .map(|i| Ok(document_keys(&i.read_text(args.max_doc_bytes)?.text)))
                     .collect()
             });
             for (input, k) in chunk.iter().zip(keys) {
@@ -80,15 +82,22 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
                 }
             };
             let mut line_no = 0;
-            let mut chunk = Chunk::default();
+            let mut chunk = Chunk::new(args.max_line_bytes);
             loop {
                 read_chunk(&mut rdr, &mut line_no, &mut chunk)
                     .with_context(|| format!("{name}: reading"))?;
                 if chunk.is_empty() {
                     break;
                 }
-                let scanned: Vec<Scanned> =
-                    pool.install(|| chunk.lines().map(|(n, l)| scan_line(args, n, l)).collect());
+                let scanned: Vec<Scanned> = pool.install(|| {
+                    chunk
+                        .lines()
+                        .map(|(n, l)| match l {
+                            Some(l) => scan_line(args, n, l),
+                            None => Scanned::TooLong,
+                        })
+                        .collect()
+                });
                 for (n, s) in chunk.numbers().zip(scanned) {
                     match s {
                         Scanned::Doc(host, keys) => {
@@ -97,6 +106,13 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
                         }
                         Scanned::NoText => no_text += 1,
                         Scanned::Blank => blank += 1,
+                        Scanned::TooLong => {
+                            too_long += 1;
+                            msg.error(format!(
+                                "{name}:{n}: longer than --max-line-bytes ({} bytes); skipped",
+                                args.max_line_bytes
+                            ));
+                        }
                         Scanned::Malformed(m) => {
                             malformed += 1;
                             msg.error(format!("{name}:{n}: {m}"));
@@ -115,7 +131,7 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
         .with_context(|| format!("{}: writing", args.output.display()))?;
     out.finish()?;
     msg.note(format!(
-        "scanned {docs} documents: {} (host, line) entries; {malformed} malformed lines, {blank} blank lines and {no_text} records without text skipped",
+        "scanned {docs} documents: {} (host, line) entries; {malformed} malformed lines, {too_long} lines too long, {blank} blank lines and {no_text} records without text skipped",
         counts.len()
     ));
     Ok(())
