@@ -42,8 +42,13 @@ pub struct Record<'a> {
     duplicates: usize,
 }
 
-/// Reads one record, parsing the text field's value in the same pass.
-struct RecordSeed<'f>(&'f str);
+/// Reads one record, parsing the text field's value in the same pass; with
+/// `raw_text`, keeps the text field's value raw like any other (the second
+/// reading of a record whose text is not a string).
+struct RecordSeed<'f> {
+    text_field: &'f str,
+    raw_text: bool,
+}
 
 impl<'de: 'f, 'f> DeserializeSeed<'de> for RecordSeed<'f> {
     type Value = Record<'de>;
@@ -71,15 +76,24 @@ impl<'de: 'f, 'f> Visitor<'de> for RecordSeed<'f> {
         // they hold no escape (serde's own `Cow` always copies).
         while let Some(MaybeStr(key)) = map.next_key()? {
             let key = key.ok_or_else(|| de::Error::custom("an object key that is no string"))?;
-            if key == self.0 {
-                let MaybeStr(value) = map.next_value()?;
+            if key == self.text_field {
                 // The last copy wins: an earlier one is dropped from the fields.
-                if let Some(at) = rec.fields.iter().position(|(_, v)| v.is_none()) {
+                if let Some(at) = rec
+                    .fields
+                    .iter()
+                    .position(|(k, v)| v.is_none() || (self.raw_text && *k == self.text_field))
+                {
                     rec.fields.remove(at);
                     rec.duplicates += 1;
                 }
-                rec.text = value;
-                rec.fields.push((key, None));
+                if self.raw_text {
+                    let value: &'de RawValue = map.next_value()?;
+                    rec.fields.push((key, Some(value)));
+                } else {
+                    let MaybeStr(value) = map.next_value()?;
+                    rec.text = value;
+                    rec.fields.push((key, None));
+                }
             } else {
                 let value: &'de RawValue = map.next_value()?;
                 rec.fields.push((key, Some(value)));
@@ -168,10 +182,24 @@ impl<'a> Record<'a> {
                 "not a JSON object: a record is one object per line, this line is {what} ({head:?}{more})"
             )));
         }
-        let mut de = serde_json::Deserializer::from_str(line);
-        let mut rec = RecordSeed(text_field).deserialize(&mut de)?;
-        de.end()?;
-        rec.text_field = text_field;
+        let read = |raw_text| -> serde_json::Result<Record<'a>> {
+            let mut de = serde_json::Deserializer::from_str(line);
+            let mut rec = RecordSeed {
+                text_field,
+                raw_text,
+            }
+            .deserialize(&mut de)?;
+            de.end()?;
+            rec.text_field = text_field;
+            Ok(rec)
+        };
+        let rec = read(false)?;
+        if rec.text.is_none() && rec.fields.iter().any(|(_, v)| v.is_none()) {
+            // The text field is there but no string (a number, null, an
+            // object): read again keeping its value, which is written back
+            // as it was.
+            return read(true);
+        }
         Ok(rec)
     }
 
@@ -572,5 +600,22 @@ mod tests {
             Record::parse(&fixed, "text").unwrap().text().unwrap(),
             "a\u{fffd}b"
         );
+    }
+
+    #[test]
+    fn a_text_field_that_is_no_string_is_written_back_as_it_was() {
+        // Found by the jsonl fuzz property: the value was replaced by the new text.
+        for line in [
+            r#"{"body":"x","text":7}"#,
+            r#"{"text":"old","text":{"a":[1]},"id":2}"#,
+        ] {
+            let rec = Record::parse(line, "text").unwrap();
+            assert!(rec.text().is_none());
+            let mut out = Vec::new();
+            rec.write_with(&mut out, "new", None);
+            let got: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            let want: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(got, want, "{line}");
+        }
     }
 }

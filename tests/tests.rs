@@ -3,6 +3,7 @@
 // Running the `deboil` binary: inputs, outputs, formats, exit codes.
 mod cli;
 // Hardening: nothing lost, nothing duplicated, bounded memory, faults and signals.
+mod fuzz;
 mod robust;
 // Golden fixtures under fixtures/: expected text and label verdicts.
 mod golden;
