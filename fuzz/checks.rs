@@ -73,8 +73,14 @@ pub fn segment(data: &[u8]) {
             "\r" => &["\r", ""],
             _ => &["\n", "\r\n", ""],
         };
-        assert!(allowed.contains(&term), "terminator {term:?} after line {i}");
-        assert!(!term.is_empty() || i + 1 == lines.len(), "only the last line lacks a terminator");
+        assert!(
+            allowed.contains(&term),
+            "terminator {term:?} after line {i}"
+        );
+        assert!(
+            !term.is_empty() || i + 1 == lines.len(),
+            "only the last line lacks a terminator"
+        );
         let blank = deboil::text::trim(&text[line.span.clone()]).is_empty();
         assert_eq!(line.is_blank(), blank, "line {i}");
         pos = next;
@@ -127,14 +133,21 @@ pub fn decompress(data: &[u8]) {
     // Plain bytes pass through unchanged.
     if !data.starts_with(&[0x1f, 0x8b]) && !data.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         let mut all = Vec::new();
-        decode::decompress(data).unwrap().read_to_end(&mut all).unwrap();
+        decode::decompress(data)
+            .unwrap()
+            .read_to_end(&mut all)
+            .unwrap();
         assert_eq!(all, data);
     }
 }
 
 fn pipeline() -> &'static Pipeline {
     static P: OnceLock<Pipeline> = OnceLock::new();
-    P.get_or_init(|| PipelineBuilder::new().build().expect("the built-in rules build"))
+    P.get_or_init(|| {
+        PipelineBuilder::new()
+            .build()
+            .expect("the built-in rules build")
+    })
 }
 
 /// The whole pipeline: it never panics, its non-blank output lines are
