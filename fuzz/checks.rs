@@ -69,9 +69,11 @@ pub fn segment(data: &[u8]) {
         assert!(line.span.end <= text.len());
         let next = lines.get(i + 1).map_or(text.len(), |l| l.span.start);
         let term = &text[line.span.end..next];
+        let last = i + 1 == lines.len();
         let allowed: &[&str] = match doc.eol() {
             "\r" => &["\r", ""],
-            _ => &["\n", "\r\n", ""],
+            _ if last => &["\n", "\r\n", "\r", ""],
+            _ => &["\n", "\r\n"],
         };
         assert!(
             allowed.contains(&term),

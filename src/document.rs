@@ -152,6 +152,11 @@ impl<'a> Document<'a> {
                     }
                     (if crlf { nl - 1 } else { nl }, nl + 1)
                 }
+                // A `\r` that ends the text ends its last line (a CRLF
+                // text cut after its CR), rather than being part of it.
+                None if sep == b'\n' && bytes.len() > start && bytes[bytes.len() - 1] == b'\r' => {
+                    (bytes.len() - 1, bytes.len())
+                }
                 None => (bytes.len(), bytes.len()),
             };
             let index = self.lines.len();
@@ -374,6 +379,10 @@ mod tests {
         assert_eq!(doc.blocks().len(), 2);
         assert_eq!(doc.line_text(3), "second line");
         assert_eq!(doc.eol(), "\r");
+        // A `\r` at the very end ends the last line (found by fuzzing: it
+        // came out as the CR of a CRLF, changing the line).
+        let doc = Document::parse("a\nb\r");
+        assert_eq!(doc.line_text(1), "b");
         // One line feed: a lone `\r` stays inside its line.
         let doc = Document::parse("a\rb\nc");
         assert_eq!(doc.lines().len(), 2);
