@@ -430,9 +430,60 @@ pub fn without_bom(n: u64, line: &[u8]) -> &[u8] {
     }
 }
 
+/// A JSONL line made ready for [`Record::parse`], and what was repaired in it.
+#[derive(Debug)]
+pub struct Line<'a> {
+    /// The line as text.
+    pub text: Cow<'a, str>,
+    /// Invalid UTF-8 was replaced with U+FFFD.
+    pub invalid_utf8: bool,
+    /// Escapes of lone surrogates were replaced (see [`repair_lone_surrogates`]).
+    pub lone_surrogates: bool,
+}
+
+/// JSONL line `n` (1-based) as read, made ready to parse: without the first
+/// line's byte order mark ([`without_bom`]), invalid UTF-8 and escapes of
+/// lone surrogates replaced with U+FFFD. `None` for an empty or white-space
+/// line, which holds no record.
+pub fn prepare(n: u64, bytes: &[u8]) -> Option<Line<'_>> {
+    let bytes = without_bom(n, bytes);
+    // simdutf8: the same check as std's, several times faster on long lines.
+    let (text, invalid_utf8) = match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => (Cow::Borrowed(s), false),
+        Err(_) => (String::from_utf8_lossy(bytes), true),
+    };
+    if text.trim().is_empty() {
+        return None;
+    }
+    Some(match repair_lone_surrogates(&text) {
+        Some(fixed) => Line {
+            text: Cow::Owned(fixed),
+            invalid_utf8,
+            lone_surrogates: true,
+        },
+        None => Line {
+            text,
+            invalid_utf8,
+            lone_surrogates: false,
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prepare_skips_blank_lines_and_reports_repairs() {
+        assert!(prepare(1, b" \t\r").is_none());
+        let line = prepare(1, b"\xEF\xBB\xBF{\"text\":\"\\ud800 \xFF\"}").unwrap();
+        assert_eq!(line.text, "{\"text\":\"\\ufffd \u{FFFD}\"}");
+        assert!(line.invalid_utf8 && line.lone_surrogates);
+        // The mark is the first line's only.
+        let line = prepare(2, b"\xEF\xBB\xBF{}").unwrap();
+        assert!(line.text.starts_with('\u{FEFF}'));
+        assert!(!line.invalid_utf8 && !line.lone_surrogates);
+    }
 
     #[test]
     fn round_trip_keeps_order_and_raw_values() {

@@ -491,10 +491,30 @@ fn a_jsonl_line_over_the_length_limit_is_skipped_and_named() {
     deboil()
         .args(["scan", "--jsonl", "--max-line-bytes", "1K", "-o"])
         .arg(tempfile::tempdir().unwrap().path().join("c.tsv"))
-        .write_stdin(input)
+        .write_stdin(input.clone())
         .assert()
         .code(1)
         .stderr(contains("-:2: longer than --max-line-bytes"));
+    // Under --on-error fail both stop there.
+    for command in [&["scan"][..], &[]] {
+        deboil()
+            .args(command)
+            .args([
+                "--jsonl",
+                "--max-line-bytes",
+                "1K",
+                "--on-error",
+                "fail",
+                "-o",
+            ])
+            .arg(tempfile::tempdir().unwrap().path().join("out"))
+            .write_stdin(input.clone())
+            .assert()
+            .code(2)
+            .stderr(contains(
+                "-:2: stopping at a line too long (--on-error fail)",
+            ));
+    }
 }
 
 // Encodings and line ends.

@@ -452,8 +452,10 @@ impl Output {
         }
     }
 
-    fn is_stdout(&self) -> bool {
-        matches!(self.inner, Some(Sink::Stdout(_)))
+    /// Write through the sink; a broken pipe on stdout is marked [`StdoutClosed`].
+    fn with_sink<T>(&mut self, f: impl FnOnce(&mut dyn Write) -> io::Result<T>) -> io::Result<T> {
+        let stdout = matches!(self.inner, Some(Sink::Stdout(_)));
+        f(self.sink()).map_err(|e| if stdout { mark_closed(e) } else { e })
     }
 }
 
@@ -475,23 +477,14 @@ fn finish_file(w: BufWriter<File>) -> io::Result<()> {
 
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let stdout = self.is_stdout();
-        self.sink()
-            .write(buf)
-            .map_err(|e| if stdout { mark_closed(e) } else { e })
+        self.with_sink(|w| w.write(buf))
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        let stdout = self.is_stdout();
-        self.sink()
-            .write_all(buf)
-            .map_err(|e| if stdout { mark_closed(e) } else { e })
+        self.with_sink(|w| w.write_all(buf))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        let stdout = self.is_stdout();
-        self.sink()
-            .flush()
-            .map_err(|e| if stdout { mark_closed(e) } else { e })
+        self.with_sink(|w| w.flush())
     }
 }

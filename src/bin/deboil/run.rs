@@ -367,7 +367,92 @@ pub struct Report {
     pub duplicate_text_keys: u64,
 }
 
+/// How a summary line of the run is reported.
+#[derive(Clone, Copy)]
+enum Level {
+    Error,
+    Warn,
+    Note,
+}
+
 impl Report {
+    /// The end-of-run lines: one per kind of thing skipped or repaired that
+    /// happened, errors for what was lost (exit status 1).
+    fn summarise(&self, cfg: &RunConfig, msg: &Messages) {
+        let text_field = cfg.jsonl.as_ref().map_or("text", |o| o.text_field.as_str());
+        let lines: [(u64, Level, String); 8] = [
+            (
+                self.malformed_lines,
+                Level::Error,
+                format!(
+                    "{} malformed JSONL lines were skipped",
+                    self.malformed_lines
+                ),
+            ),
+            (
+                self.lines_too_long,
+                Level::Error,
+                format!(
+                    "{} JSONL lines longer than --max-line-bytes ({} bytes) were skipped",
+                    self.lines_too_long, cfg.max_line_bytes
+                ),
+            ),
+            (
+                self.inputs_too_large,
+                Level::Error,
+                format!(
+                    "{} inputs larger than --max-doc-bytes ({} bytes) were skipped",
+                    self.inputs_too_large, cfg.max_doc_bytes
+                ),
+            ),
+            (
+                self.records_without_text,
+                Level::Warn,
+                format!(
+                    "{} records had no string field {text_field:?} and were passed through unchanged",
+                    self.records_without_text
+                ),
+            ),
+            (
+                self.invalid_utf8,
+                Level::Warn,
+                format!(
+                    "{} inputs had invalid UTF-8, replaced with U+FFFD",
+                    self.invalid_utf8
+                ),
+            ),
+            (
+                self.blank_lines,
+                Level::Note,
+                format!("{} blank JSONL lines were skipped", self.blank_lines),
+            ),
+            (
+                self.lone_surrogates,
+                Level::Warn,
+                format!(
+                    "{} records had escapes of lone surrogates, replaced with U+FFFD",
+                    self.lone_surrogates
+                ),
+            ),
+            (
+                self.duplicate_text_keys,
+                Level::Warn,
+                format!(
+                    "{} records had more than one text field; the last was cleaned, the others dropped",
+                    self.duplicate_text_keys
+                ),
+            ),
+        ];
+        for (n, level, line) in lines {
+            match level {
+                _ if n == 0 => {}
+                Level::Error => msg.error(line),
+                Level::Warn => msg.warn(line),
+                Level::Note => msg.note(line),
+            }
+        }
+    }
+
     /// Count one document. The per-kind, per-pass and per-rule maps are merged
     /// only when `--stats` asks for them: merging runs on the writing thread.
     fn absorb(&mut self, stats: Stats, detailed: bool) {
@@ -506,55 +591,7 @@ pub fn run(cfg: &RunConfig, msg: &Messages) -> Result<Report> {
         o.finish()?;
     }
     explain.finish(msg);
-    if report.malformed_lines > 0 {
-        msg.error(format!(
-            "{} malformed JSONL lines were skipped",
-            report.malformed_lines
-        ));
-    }
-    if report.lines_too_long > 0 {
-        msg.error(format!(
-            "{} JSONL lines longer than --max-line-bytes ({} bytes) were skipped",
-            report.lines_too_long, cfg.max_line_bytes
-        ));
-    }
-    if report.inputs_too_large > 0 {
-        msg.error(format!(
-            "{} inputs larger than --max-doc-bytes ({} bytes) were skipped",
-            report.inputs_too_large, cfg.max_doc_bytes
-        ));
-    }
-    if report.records_without_text > 0 {
-        msg.warn(format!(
-            "{} records had no string field {:?} and were passed through unchanged",
-            report.records_without_text,
-            cfg.jsonl.as_ref().map_or("text", |o| o.text_field.as_str())
-        ));
-    }
-    if report.invalid_utf8 > 0 {
-        msg.warn(format!(
-            "{} inputs had invalid UTF-8, replaced with U+FFFD",
-            report.invalid_utf8
-        ));
-    }
-    if report.blank_lines > 0 {
-        msg.note(format!(
-            "{} blank JSONL lines were skipped",
-            report.blank_lines
-        ));
-    }
-    if report.lone_surrogates > 0 {
-        msg.warn(format!(
-            "{} records had escapes of lone surrogates, replaced with U+FFFD",
-            report.lone_surrogates
-        ));
-    }
-    if report.duplicate_text_keys > 0 {
-        msg.warn(format!(
-            "{} records had more than one text field; the last was cleaned, the others dropped",
-            report.duplicate_text_keys
-        ));
-    }
+    report.summarise(cfg, msg);
     if let Some((dest, format)) = &cfg.stats
         && let Err(e) = write_stats(dest, *format, &report)
     {
@@ -633,16 +670,16 @@ fn run_text(
     let mut done: BTreeMap<usize, Result<Rendered>> = BTreeMap::new();
     let (mut spawned, mut written) = (0, 0);
     let mut bytes_in_flight = 0u64;
-    let size = |i: usize| inputs[i].size().unwrap_or(0);
+    // Sizes on disk, looked up once: they bound the window and move the bar.
+    let sizes: Vec<u64> = inputs.iter().map(|i| i.size().unwrap_or(0)).collect();
+    let budget = |i: usize| sizes[i].min(cfg.max_doc_bytes);
     ctx.pool.in_place_scope(|scope| -> Result<()> {
         while written < inputs.len() {
             while spawned < inputs.len()
                 && spawned - written < window
-                && (spawned == written
-                    || bytes_in_flight + size(spawned).min(cfg.max_doc_bytes)
-                        <= DOC_BYTES_IN_FLIGHT)
+                && (spawned == written || bytes_in_flight + budget(spawned) <= DOC_BYTES_IN_FLIGHT)
             {
-                bytes_in_flight += size(spawned).min(cfg.max_doc_bytes);
+                bytes_in_flight += budget(spawned);
                 let (tx, input, pipelines) = (tx.clone(), &inputs[spawned], &pipelines);
                 let i = spawned;
                 scope.spawn(move |_| {
@@ -664,13 +701,12 @@ fn run_text(
                     done.insert(i, r);
                 },
             };
-            let input = &inputs[written];
-            bytes_in_flight -= size(written).min(cfg.max_doc_bytes);
-            written += 1;
-            write_text_doc(ctx, msg, input, res, out, explain, report)?;
+            bytes_in_flight -= budget(written);
+            write_text_doc(ctx, msg, &inputs[written], res, out, explain, report)?;
             if let Some(bar) = bar {
-                bar.inc(input.size().unwrap_or(0));
+                bar.inc(sizes[written]);
             }
+            written += 1;
         }
         Ok(())
     })
@@ -1036,22 +1072,55 @@ fn write_results(
             RecordResult::Blank => report.blank_lines += 1,
             RecordResult::TooLong => {
                 report.lines_too_long += 1;
-                msg.error(format!(
-                    "{name}:{n}: longer than --max-line-bytes ({} bytes); skipped",
-                    ctx.cfg.max_line_bytes
-                ));
-                if opts.on_error == OnError::Fail {
-                    bail!("{name}:{n}: stopping at a line too long (--on-error fail)");
-                }
+                report_skipped(
+                    msg,
+                    opts.on_error,
+                    name,
+                    n,
+                    &Skip::too_long(ctx.cfg.max_line_bytes),
+                )?;
             }
             RecordResult::Malformed(m) => {
                 report.malformed_lines += 1;
-                msg.error(format!("{name}:{n}: {m}"));
-                if opts.on_error == OnError::Fail {
-                    bail!("{name}:{n}: stopping at a malformed line (--on-error fail)");
-                }
+                report_skipped(msg, opts.on_error, name, n, &Skip::Malformed(m))?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Why a JSONL line is no record.
+pub enum Skip {
+    TooLong(String),
+    Malformed(String),
+}
+
+impl Skip {
+    /// A line over `--max-line-bytes` of `limit`.
+    pub fn too_long(limit: u64) -> Skip {
+        Skip::TooLong(format!(
+            "longer than --max-line-bytes ({limit} bytes); skipped"
+        ))
+    }
+}
+
+/// Report JSONL line `n` of `name` as skipped (an error, exit status 1), and
+/// stop the run (exit status 2) under `--on-error fail`. Cleaning and scan
+/// both report through here; the caller counts.
+pub fn report_skipped(
+    msg: &Messages,
+    on_error: OnError,
+    name: &str,
+    n: u64,
+    why: &Skip,
+) -> Result<()> {
+    let (m, what) = match why {
+        Skip::TooLong(m) => (m, "a line too long"),
+        Skip::Malformed(m) => (m, "a malformed line"),
+    };
+    msg.error(format!("{name}:{n}: {m}"));
+    if on_error == OnError::Fail {
+        bail!("{name}:{n}: stopping at {what} (--on-error fail)");
     }
     Ok(())
 }
@@ -1064,18 +1133,13 @@ fn record(
     n: u64,
     line: &[u8],
 ) -> RecordResult {
-    let line = jsonl::without_bom(n, line);
-    // simdutf8: the same check as std's, several times faster on long lines.
-    let (line, invalid_utf8) = match simdutf8::basic::from_utf8(line) {
-        Ok(s) => (std::borrow::Cow::Borrowed(s), false),
-        Err(_) => (String::from_utf8_lossy(line), true),
-    };
-    if line.trim().is_empty() {
+    let Some(jsonl::Line {
+        text: line,
+        invalid_utf8,
+        lone_surrogates,
+    }) = jsonl::prepare(n, line)
+    else {
         return RecordResult::Blank;
-    }
-    let (line, lone_surrogates) = match jsonl::repair_lone_surrogates(&line) {
-        Some(fixed) => (std::borrow::Cow::Owned(fixed), true),
-        None => (line, false),
     };
     let rec = match Record::parse(&line, &opts.text_field) {
         Ok(r) => r,

@@ -3,13 +3,13 @@
 use std::collections::HashSet;
 use std::io::Write;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use deboil::corpus::{Counts, document_keys, host_of};
 use rayon::prelude::*;
 
-use crate::args::{MergeArgs, OnError, ScanArgs};
+use crate::args::{MergeArgs, ScanArgs};
 use crate::io::{Input, Output, expand};
-use crate::run::{Chunk, Messages, read_chunk, thread_count};
+use crate::run::{Chunk, Messages, Skip, read_chunk, report_skipped, thread_count};
 use deboil::jsonl::{self, Record};
 
 /// Keys of one JSONL record, or why it was skipped.
@@ -22,15 +22,10 @@ enum Scanned {
 }
 
 fn scan_line(args: &ScanArgs, n: u64, line: &[u8]) -> Scanned {
-    let line = String::from_utf8_lossy(jsonl::without_bom(n, line));
-    if line.trim().is_empty() {
+    let Some(line) = jsonl::prepare(n, line) else {
         return Scanned::Blank;
-    }
-    let line = match jsonl::repair_lone_surrogates(&line) {
-        Some(fixed) => std::borrow::Cow::Owned(fixed),
-        None => line,
     };
-    let rec = match Record::parse(&line, &args.text_field) {
+    let rec = match Record::parse(&line.text, &args.text_field) {
         Ok(r) => r,
         Err(e) => return Scanned::Malformed(jsonl::describe(&e)),
     };
@@ -108,17 +103,12 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
                         Scanned::Blank => blank += 1,
                         Scanned::TooLong => {
                             too_long += 1;
-                            msg.error(format!(
-                                "{name}:{n}: longer than --max-line-bytes ({} bytes); skipped",
-                                args.max_line_bytes
-                            ));
+                            let why = Skip::too_long(args.max_line_bytes);
+                            report_skipped(msg, args.on_error, &name, n, &why)?;
                         }
                         Scanned::Malformed(m) => {
                             malformed += 1;
-                            msg.error(format!("{name}:{n}: {m}"));
-                            if args.on_error == OnError::Fail {
-                                bail!("{name}:{n}: stopping at a malformed line (--on-error fail)");
-                            }
+                            report_skipped(msg, args.on_error, &name, n, &Skip::Malformed(m))?;
                         }
                     }
                 }
