@@ -116,6 +116,9 @@ pub struct JsonlOpts {
 pub struct RunConfig {
     pub pipeline: Pipeline,
     pub inputs: Vec<Input>,
+    /// Each input's size on disk (0 when unknown), looked up once: for the
+    /// progress bar and the plain-text window.
+    pub sizes: Vec<u64>,
     /// Path arguments that gave no input (dangling links, unreadable directories), already reported.
     pub inputs_unusable: u64,
     pub target: Target,
@@ -201,11 +204,13 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         ExplainFormatArg::Jsonl => ExplainFormat::Jsonl,
     };
     let threads = thread_count(args.threads);
-    let total: u64 = inputs.iter().filter_map(Input::size).sum();
+    let sizes: Vec<u64> = inputs.iter().map(|i| i.size().unwrap_or(0)).collect();
+    let total: u64 = sizes.iter().sum();
     let progress = args.progress || (!args.quiet && io::stderr().is_terminal() && total > 64 << 20);
     Ok(RunConfig {
         pipeline,
         inputs,
+        sizes,
         inputs_unusable: found.failed,
         target,
         explain: explain.map(|d| (d, explain_format)),
@@ -224,24 +229,33 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
 /// input (`deboil f > f`, `-o f` with `f` an input, `--out-dir` onto its
 /// inputs) or where two inputs would be written to one `--out-dir` file.
 fn check_outputs(inputs: &[Input], target: &Target, reports: [Option<&Dest>; 2]) -> Result<()> {
-    let mut ids = HashMap::new();
-    for input in inputs {
-        if let Input::File { path, .. } = input
-            && let Some(id) = fs::metadata(path).ok().as_ref().and_then(file_id)
-        {
-            ids.entry(id).or_insert_with(|| path.clone());
-        }
-    }
+    // The inputs' identities, looked up only when an output file exists
+    // (most runs write to a pipe or to new files).
+    let ids = std::cell::OnceCell::new();
+    let ids = || {
+        ids.get_or_init(|| {
+            let mut ids = HashMap::new();
+            for input in inputs {
+                if let Input::File { path, .. } = input
+                    && let Some(id) = fs::metadata(path).ok().as_ref().and_then(file_id)
+                {
+                    ids.entry(id).or_insert_with(|| path.clone());
+                }
+            }
+            ids
+        })
+    };
+    let input_of = |id: (u64, u64)| ids().get(&id);
     let is_input = |p: &std::path::Path| {
         fs::metadata(p)
             .ok()
             .as_ref()
             .and_then(file_id)
-            .and_then(|id| ids.get(&id))
+            .and_then(input_of)
     };
     match target {
         Target::Stdout => {
-            if let Some(input) = stdout_file_id().and_then(|id| ids.get(&id)) {
+            if let Some(input) = stdout_file_id().and_then(input_of) {
                 bail!(
                     "{}: input file is output file (standard output is redirected to it)",
                     input.display()
@@ -562,9 +576,7 @@ pub fn run(cfg: &RunConfig, msg: &Messages) -> Result<Report> {
         Target::File(p) => Some(Output::create(p)?),
         Target::Dir(_) => None,
     };
-    let bar = cfg
-        .progress
-        .then(|| progress_bar(cfg.inputs.iter().filter_map(Input::size).sum()));
+    let bar = cfg.progress.then(|| progress_bar(cfg.sizes.iter().sum()));
     let mut report = Report {
         inputs_failed: cfg.inputs_unusable,
         ..Report::default()
@@ -670,8 +682,7 @@ fn run_text(
     let mut done: BTreeMap<usize, Result<Rendered>> = BTreeMap::new();
     let (mut spawned, mut written) = (0, 0);
     let mut bytes_in_flight = 0u64;
-    // Sizes on disk, looked up once: they bound the window and move the bar.
-    let sizes: Vec<u64> = inputs.iter().map(|i| i.size().unwrap_or(0)).collect();
+    let sizes = &cfg.sizes;
     let budget = |i: usize| sizes[i].min(cfg.max_doc_bytes);
     ctx.pool.in_place_scope(|scope| -> Result<()> {
         while written < inputs.len() {
