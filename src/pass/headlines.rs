@@ -47,25 +47,35 @@ impl Pass for HeadlineListPass {
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
         let lines = doc.lines();
         // Walk back from the end over kept headline-like lines.
+        // Lines already dropped are read through, as they will be once
+        // removed (so a second clean sees the run the first one saw), and
+        // count as evidence when they lie inside the run or just before it.
         let mut run = Vec::new();
         let mut before = None;
+        let mut pending = None;
         for i in (0..lines.len()).rev() {
             if lines[i].is_blank() {
                 continue;
             }
             if marks.is_dropped(i) {
-                if run.is_empty() {
-                    continue;
+                if !run.is_empty() {
+                    pending = Some(i);
                 }
-                before = Some(i);
-                break;
+                continue;
             }
             if !doc.is_headline_like(i) {
                 break;
             }
             run.push(i);
+            before = before.or(pending);
         }
-        if run.len() < 2 || run.len() == lines.iter().filter(|l| !l.is_blank()).count() {
+        let before = before.or(pending);
+        if run.len() < 2
+            || run.len()
+                == (0..lines.len())
+                    .filter(|&i| !lines[i].is_blank() && !marks.is_dropped(i))
+                    .count()
+        {
             return;
         }
         let mut seen = HashSet::new();
@@ -105,6 +115,16 @@ mod tests {
     fn drops_list_after_dropped_line() {
         let text = "Body.\n\nAdvertisement\n\nMayor Caught In Budget Scandal\n\nNew Bridge Opens To Traffic\n";
         assert_eq!(clean(text), "Body.\n");
+    }
+
+    #[test]
+    fn reads_through_dropped_lines_so_a_second_clean_changes_nothing() {
+        // Found by the pipeline fuzz target: the run stopped at the first
+        // dropped line, and the second clean, without it, saw a repeat.
+        let text = "Body sentence that ends.\n\nStory One Headline Here\n\nStory Two Headline Here\n\nAdvertisement\n\nStory One Headline Here\n";
+        let once = clean(text);
+        assert_eq!(once, "Body sentence that ends.\n");
+        assert_eq!(clean(&once), once);
     }
 
     #[test]
