@@ -143,31 +143,51 @@ pub fn decompress(data: &[u8]) {
     }
 }
 
-fn pipeline() -> &'static Pipeline {
-    static P: OnceLock<Pipeline> = OnceLock::new();
-    P.get_or_init(|| {
-        PipelineBuilder::new()
-            .build()
-            .expect("the built-in rules build")
+fn pipeline(model: bool) -> &'static Pipeline {
+    static WITH: OnceLock<Pipeline> = OnceLock::new();
+    static WITHOUT: OnceLock<Pipeline> = OnceLock::new();
+    let (cell, disabled): (_, &[&str]) = if model {
+        (&WITH, &[])
+    } else {
+        (&WITHOUT, &["model"])
+    };
+    cell.get_or_init(|| {
+        let mut b = PipelineBuilder::new();
+        for d in disabled {
+            b.disable(*d);
+        }
+        b.build().expect("the built-in rules build")
     })
 }
 
-/// The whole pipeline: it never panics, its non-blank output lines are
-/// input lines in input order, and cleaning its output changes nothing.
-pub fn pipeline_text(data: &[u8]) {
-    let text = String::from_utf8_lossy(data);
-    let p = pipeline();
-    let cleaned = p.clean(&text);
-    let doc = Document::parse(&text);
-    let mut input = doc.lines().iter().map(|l| &text[l.span.clone()]);
-    let out = Document::parse(&cleaned.text);
-    for l in out.lines().iter().filter(|l| !l.is_blank()) {
-        let line = &cleaned.text[l.span.clone()];
+/// Asserts that the non-blank lines of `out` are lines of `input`, in order.
+fn assert_subsequence(input: &str, out: &str, what: &str) {
+    let doc = Document::parse(input);
+    let mut lines = doc.lines().iter().map(|l| &input[l.span.clone()]);
+    let kept = Document::parse(out);
+    for l in kept.lines().iter().filter(|l| !l.is_blank()) {
+        let line = &out[l.span.clone()];
         assert!(
-            input.any(|i| i == line),
-            "output line {line:?} is not an input line after the last one kept"
+            lines.any(|i| i == line),
+            "{what}: output line {line:?} is not an input line after the last one kept"
         );
     }
-    let again = p.clean(&cleaned.text);
-    assert_eq!(again.text, cleaned.text, "cleaning is idempotent");
+}
+
+/// The whole pipeline: it never panics, its non-blank output lines are
+/// input lines in input order, and cleaning its output again only removes
+/// lines; without the line model, cleaning its output changes nothing.
+pub fn pipeline_text(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let cleaned = pipeline(true).clean(&text);
+    assert_subsequence(&text, &cleaned.text, "clean");
+    let again = pipeline(true).clean(&cleaned.text);
+    assert_subsequence(&cleaned.text, &again.text, "second clean");
+    let rules = pipeline(false).clean(&text);
+    assert_subsequence(&text, &rules.text, "clean without the model");
+    let again = pipeline(false).clean(&rules.text);
+    assert_eq!(
+        again.text, rules.text,
+        "cleaning without the model is idempotent"
+    );
 }

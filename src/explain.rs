@@ -8,10 +8,15 @@
 //! separated by one tab (shown here as spaces):
 //!
 //! ```text
-//! doc  line  verdict  pass  rule  kind  text
-//! page.txt  9  drop  rules  ad.story-continues  ad  Advertisement - story continues below
-//! page.txt  11  keep  -  -  content  ISIS has also been locked in combat …
+//! doc  line  verdict  pass  rule  kind  score  text
+//! page.txt  9  drop  rules  ad.story-continues  ad  -4.210  Advertisement - story continues below
+//! page.txt  11  keep  -  -  content  3.875  ISIS has also been locked in combat …
 //! ```
+//!
+//! `score` is the line model's score, the log-odds that the line is content
+//! (before the decoder, which also weighs the lines around it), or `-` when
+//! the model did not run. A line the model drops on its own has the rule
+//! `model.boilerplate`; one an earlier pass dropped keeps that pass's rule.
 //!
 //! `text` is the line with tabs, carriage returns and newlines escaped as `\t`,
 //! `\r` and `\n`, and backslashes as `\\`.
@@ -22,7 +27,7 @@
 //! record per dropped line, then one `doc` record closing each document.
 //!
 //! ```text
-//! {"type":"drop","data":{"doc":"page.txt","line":9,"start":812,"end":849,"pass":"rules","rule":"ad.story-continues","kind":"ad","text":"Advertisement - story continues below"}}
+//! {"type":"drop","data":{"doc":"page.txt","line":9,"start":812,"end":849,"pass":"rules","rule":"ad.story-continues","kind":"ad","score":-4.21,"text":"Advertisement - story continues below"}}
 //! {"type":"doc","data":{"doc":"page.txt","lines_in":19,"lines_dropped":6,"bytes_in":5021,"bytes_out":4203}}
 //! ```
 
@@ -70,7 +75,10 @@ impl<W: Write> ExplainWriter<W> {
     /// Write the TSV header row now (for writers whose rows come from elsewhere).
     pub fn write_header(&mut self) -> io::Result<()> {
         if self.format == ExplainFormat::Tsv && !self.header_done {
-            writeln!(self.wtr, "doc\tline\tverdict\tpass\trule\tkind\ttext")?;
+            writeln!(
+                self.wtr,
+                "doc\tline\tverdict\tpass\trule\tkind\tscore\ttext"
+            )?;
             self.header_done = true;
         }
         Ok(())
@@ -89,13 +97,18 @@ impl<W: Write> ExplainWriter<W> {
         let doc = escape(doc);
         for d in &cleaned.decisions {
             let text = escape(&input[d.span.clone()]);
+            let score = Score(d.score);
             match &d.reason {
                 Some(r) => writeln!(
                     self.wtr,
-                    "{doc}\t{}\tdrop\t{}\t{}\t{}\t{text}",
+                    "{doc}\t{}\tdrop\t{}\t{}\t{}\t{score}\t{text}",
                     d.line, r.pass, r.rule, r.kind
                 )?,
-                None => writeln!(self.wtr, "{doc}\t{}\tkeep\t-\t-\tcontent\t{text}", d.line)?,
+                None => writeln!(
+                    self.wtr,
+                    "{doc}\t{}\tkeep\t-\t-\tcontent\t{score}\t{text}",
+                    d.line
+                )?,
             }
         }
         Ok(())
@@ -106,7 +119,9 @@ impl<W: Write> ExplainWriter<W> {
             let Some(r) = &d.reason else { continue };
             let rec = json!({"type": "drop", "data": {
                 "doc": doc, "line": d.line, "start": d.span.start, "end": d.span.end,
-                "pass": r.pass, "rule": &*r.rule, "kind": r.kind, "text": &input[d.span.clone()],
+                "pass": r.pass, "rule": &*r.rule, "kind": r.kind,
+                "score": d.score.map(|s| (f64::from(s) * 1000.0).round() / 1000.0),
+                "text": &input[d.span.clone()],
             }});
             serde_json::to_writer(&mut self.wtr, &rec)?;
             self.wtr.write_all(b"\n")?;
@@ -141,6 +156,19 @@ fn escape(s: &str) -> String {
     out
 }
 
+/// The line model's score as `--explain` writes it: three decimals, `-`
+/// when the model did not run.
+struct Score(Option<f32>);
+
+impl std::fmt::Display for Score {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(s) => write!(f, "{s:.3}"),
+            None => f.write_str("-"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,8 +183,16 @@ mod tests {
         let out = String::from_utf8(w.into_inner().unwrap()).unwrap();
         let rows: Vec<&str> = out.lines().collect();
         assert_eq!(rows.len(), 3);
-        assert_eq!(rows[1], "d\t1\tkeep\t-\t-\tcontent\tBody\\ttext.");
-        assert_eq!(rows[2], "d\t3\tdrop\trules\tad.label\tad\tAdvertisement");
+        let cols = |k: usize| -> Vec<&str> { rows[k].split('\t').collect() };
+        let (keep, drop) = (cols(1), cols(2));
+        assert_eq!(keep[..6], ["d", "1", "keep", "-", "-", "content"]);
+        assert_eq!(keep[7], "Body\\ttext.");
+        assert_eq!(drop[..6], ["d", "3", "drop", "rules", "ad.label", "ad"]);
+        assert_eq!(drop[7], "Advertisement");
+        // The model's score of every line, as a number with three decimals.
+        for score in [keep[6], drop[6]] {
+            assert!(score.parse::<f32>().is_ok() && score.split('.').nth(1).unwrap().len() == 3);
+        }
     }
 
     #[test]

@@ -38,6 +38,7 @@ pub mod error;
 pub mod explain;
 pub mod jsonl;
 pub mod lang;
+pub mod model;
 pub mod pass;
 pub mod pipeline;
 pub mod rules;

@@ -13,7 +13,7 @@ use crate::stats::Stats;
 pub const MAX_ROUNDS: usize = 4;
 
 /// The verdict on one non-blank line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Decision {
     /// 1-based line number in the input.
     pub line: usize,
@@ -21,6 +21,8 @@ pub struct Decision {
     pub span: Range<usize>,
     /// Why it was dropped; `None` when kept.
     pub reason: Option<Reason>,
+    /// The line model's score (log-odds that the line is content), when it ran.
+    pub score: Option<f32>,
 }
 
 /// The result of cleaning one document.
@@ -114,6 +116,17 @@ impl PipelineBuilder {
         toml_text: impl Into<String>,
     ) -> &mut Self {
         self.rules.table(name, toml_text);
+        self
+    }
+
+    /// The line model's threshold preset (see [`crate::model::Favor`]).
+    /// Default: balanced.
+    pub fn favor(&mut self, favor: crate::model::Favor) -> &mut Self {
+        for p in &mut self.passes {
+            if let PassConfig::Model { favor: f } = p {
+                *f = favor;
+            }
+        }
         self
     }
 
@@ -222,6 +235,9 @@ impl Pipeline {
         // runs again only if lines were dropped since.
         let mut seen: Vec<Option<usize>> = vec![None; self.passes.len()];
         for (k, pass) in self.passes.iter().enumerate() {
+            if pass.is_final() {
+                continue;
+            }
             pass.apply(doc, marks);
             if pass.is_contextual() {
                 seen[k] = Some(marks.dropped());
@@ -240,6 +256,9 @@ impl Pipeline {
             if !ran {
                 break;
             }
+        }
+        for pass in self.passes.iter().filter(|p| p.is_final()) {
+            pass.apply(doc, marks);
         }
     }
 }
@@ -287,6 +306,7 @@ fn assemble(
                     line: i + 1,
                     span: line.span.clone(),
                     reason: reason.map(|k| marks.reasons()[k].clone()),
+                    score: marks.score(i),
                 });
             }
         }

@@ -373,8 +373,9 @@ fn explain_tsv_goes_to_stderr_and_file() {
         .success()
         .stdout(CLEAN)
         .stderr(
-            contains("doc\tline\tverdict\tpass\trule\tkind\ttext\n")
-                .and(contains("-\t3\tdrop\trules\tad.label\tad\tAdvertisement")),
+            contains("doc\tline\tverdict\tpass\trule\tkind\tscore\ttext\n")
+                .and(contains("-\t3\tdrop\trules\tad.label\tad\t"))
+                .and(contains("\tAdvertisement\n")),
         );
     let dir = tempfile::tempdir().unwrap();
     let why = dir.path().join("why.tsv");

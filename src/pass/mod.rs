@@ -17,6 +17,7 @@ pub mod caption;
 pub mod classify;
 pub mod headlines;
 pub mod menu;
+pub mod model;
 pub mod repeat;
 pub mod rules;
 pub mod uirun;
@@ -25,6 +26,7 @@ pub use caption::CaptionTagPass;
 pub use classify::ClassifierPass;
 pub use headlines::HeadlineListPass;
 pub use menu::MenuPass;
+pub use model::ModelPass;
 pub use repeat::RepeatPass;
 pub use rules::RulePass;
 pub use uirun::UiRunPass;
@@ -159,6 +161,8 @@ pub struct Marks {
     reasons: Vec<Reason>,
     /// Number of dropped lines, kept up to date.
     dropped: usize,
+    /// The line model's score per line (NaN: none), empty when it did not run.
+    scores: Vec<f32>,
 }
 
 impl Marks {
@@ -168,6 +172,7 @@ impl Marks {
             slots: vec![0; lines],
             reasons: Vec::new(),
             dropped: 0,
+            scores: Vec::new(),
         }
     }
 
@@ -177,6 +182,31 @@ impl Marks {
         self.slots.resize(lines, 0);
         self.reasons.clear();
         self.dropped = 0;
+        self.scores.clear();
+    }
+
+    /// The line model's score of line `index` (log-odds of content), when
+    /// the model ran.
+    pub fn score(&self, index: usize) -> Option<f32> {
+        self.scores.get(index).copied().filter(|s| !s.is_nan())
+    }
+
+    /// Record the model's `scores` of `lines`.
+    pub(crate) fn set_scores(&mut self, lines: &[usize], scores: &[f32]) {
+        self.scores.clear();
+        self.scores.resize(self.slots.len(), f32::NAN);
+        for (&i, &s) in lines.iter().zip(scores) {
+            self.scores[i] = s;
+        }
+    }
+
+    /// Keep a dropped line after all: only the line model does this, for the
+    /// lines the classifier dropped as outside its one region.
+    pub(crate) fn undrop(&mut self, index: usize) {
+        if self.slots[index] != 0 {
+            self.slots[index] = 0;
+            self.dropped -= 1;
+        }
     }
 
     /// True when line `index` is dropped.
@@ -261,6 +291,13 @@ pub trait Pass: Send + Sync + std::fmt::Debug {
     fn is_contextual(&self) -> bool {
         false
     }
+
+    /// True for a pass that runs once, after every other pass has finished
+    /// (the line model): it reads their verdicts, and no contextual pass runs
+    /// again after it.
+    fn is_final(&self) -> bool {
+        false
+    }
 }
 
 /// Configuration of one pass; builds a `Box<dyn Pass>`.
@@ -301,6 +338,12 @@ pub enum PassConfig {
         #[serde(default = "default_min_region_words")]
         min_region_words: usize,
     },
+    /// The trained line model (see [`ModelPass`]); runs last.
+    Model {
+        /// The threshold preset.
+        #[serde(default)]
+        favor: crate::model::Favor,
+    },
 }
 
 fn default_menu_run() -> usize {
@@ -338,6 +381,9 @@ impl PassConfig {
             PassConfig::Classifier {
                 min_region_words: default_min_region_words(),
             },
+            PassConfig::Model {
+                favor: crate::model::Favor::default(),
+            },
         ]
     }
 
@@ -351,6 +397,7 @@ impl PassConfig {
             PassConfig::CaptionTag => CaptionTagPass::NAME,
             PassConfig::Menu { .. } => MenuPass::NAME,
             PassConfig::Classifier { .. } => ClassifierPass::NAME,
+            PassConfig::Model { .. } => ModelPass::NAME,
         }
     }
 
@@ -368,6 +415,7 @@ impl PassConfig {
             PassConfig::Classifier { min_region_words } => {
                 Box::new(ClassifierPass::min_region_words(*min_region_words))
             }
+            PassConfig::Model { favor } => Box::new(ModelPass::new(*favor)),
         })
     }
 }

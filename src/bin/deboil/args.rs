@@ -79,6 +79,11 @@ pub struct Args {
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub disable: Vec<String>,
 
+    /// What the line model favours: balanced, precision (drop more) or
+    /// recall (keep more). Default: balanced.
+    #[arg(long, value_enum, default_value_t = FavorArg::Balanced)]
+    pub favor: FavorArg,
+
     /// Add a rule table (TOML, schema in src/rules/README.md); repeatable.
     ///
     /// Rules with a built-in id override that rule's fields. Default: none.
@@ -305,5 +310,26 @@ mod tests {
     #[test]
     fn verify_app() {
         super::Args::command().debug_assert();
+    }
+}
+
+/// Values of --favor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FavorArg {
+    /// The trained balance (best F1).
+    Balanced,
+    /// Drop more boilerplate, lose some content.
+    Precision,
+    /// Keep more content, leave some boilerplate.
+    Recall,
+}
+
+impl From<FavorArg> for deboil::model::Favor {
+    fn from(f: FavorArg) -> deboil::model::Favor {
+        match f {
+            FavorArg::Balanced => deboil::model::Favor::Balanced,
+            FavorArg::Precision => deboil::model::Favor::Precision,
+            FavorArg::Recall => deboil::model::Favor::Recall,
+        }
     }
 }

@@ -142,6 +142,7 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
             .with_context(|| format!("{}: reading rule table", path.display()))?;
         builder.rule_table(path, text);
     }
+    builder.favor(args.favor.into());
     for name in args.disable.iter().filter(|n| !n.is_empty()) {
         builder.disable(name.clone());
     }

@@ -1,0 +1,586 @@
+//! Per-line features of the line model.
+//!
+//! Every non-blank line gets [`N_FEATURES`] numbers: its own shape (words,
+//! chars, function-word density in the page's language, digits, sentence
+//! ending, bullets, indent, case, separators, prices, dates, code), what the
+//! earlier passes said of it (the kind of their drop, the classifier's
+//! region), its place (position, paragraph, repetition in the page), the page
+//! (its size, its share of prose) and its neighbours (the same few features of
+//! the three lines before and after, and means over windows of 5 and 20).
+//!
+//! The features are language-neutral: words are counted per script (two chars
+//! of an unspaced script count one word), and function words come from the
+//! page's language as detected from the packaged lists. `train/` reads them
+//! through the `dump_features` example, so training and inference share this
+//! one definition; change it and retrain (the model file records
+//! [`N_FEATURES`] and [`VERSION`], and a mismatch is an error).
+
+use crate::document::Document;
+use crate::lang::{Lang, LineScan};
+use crate::pass::classify::{ClassifierPass, LineClass};
+use crate::pass::{Kind, Marks};
+use crate::text;
+
+/// Version of the feature definition; the model file must name the same.
+pub const VERSION: u32 = 1;
+
+/// The line's own features (see [`own`]).
+const OWN: usize = 32;
+/// Kinds of earlier drops, one-hot.
+const KINDS: usize = 15;
+/// Position, paragraph, repetition, page.
+const PLACE: usize = 16;
+/// Features of one neighbour.
+const NEAR: usize = 6;
+/// Neighbours on each side.
+const REACH: usize = 3;
+/// Window means.
+const WINDOWS: usize = 8;
+
+/// Features per line.
+pub const N_FEATURES: usize = OWN + KINDS + PLACE + 2 * REACH * NEAR + WINDOWS;
+
+/// The names of the features, in order (for the training script's reports).
+pub fn names() -> Vec<String> {
+    let mut v: Vec<String> = [
+        "log_words",
+        "log_chars",
+        "stop_ratio",
+        "digit_ratio",
+        "unspaced_ratio",
+        "ends_sentence",
+        "ends_colon",
+        "ends_ellipsis",
+        "bullet",
+        "numbered",
+        "log_indent",
+        "upper_ratio",
+        "title_ratio",
+        "log_separators",
+        "url_or_email",
+        "price",
+        "date",
+        "time",
+        "code_ratio",
+        "code_end",
+        "count_like",
+        "class_good",
+        "class_short",
+        "class_bad",
+        "headline_like",
+        "punct_ratio",
+        "log_longest_word",
+        "starts_lower",
+        "has_lang",
+        "comma_ratio",
+        "quote",
+        "all_caps",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    debug_assert_eq!(v.len(), OWN);
+    for k in &Kind::ALL[1..] {
+        v.push(format!("kind_{}", k.as_str()));
+    }
+    for s in [
+        "rel_pos",
+        "log_before",
+        "log_after",
+        "chars_before",
+        "log_block_lines",
+        "block_first",
+        "block_last",
+        "log_block_words",
+        "log_repeats",
+        "first_of_repeats",
+        "page_log_lines",
+        "page_good_share",
+        "page_dropped_share",
+        "good_words_before",
+        "log_dist_good_before",
+        "log_dist_good_after",
+    ] {
+        v.push(s.to_string());
+    }
+    for side in ["prev", "next"] {
+        for d in 1..=REACH {
+            for f in ["log_words", "good", "dropped", "sentence", "stop", "bad"] {
+                v.push(format!("{side}{d}_{f}"));
+            }
+        }
+    }
+    for s in [
+        "w5_good",
+        "w5_log_words",
+        "w5_dropped",
+        "w5_bad",
+        "w20_good",
+        "w20_log_words",
+        "w20_dropped",
+        "w20_bad",
+    ] {
+        v.push(s.to_string());
+    }
+    debug_assert_eq!(v.len(), N_FEATURES);
+    v
+}
+
+/// The features of a document's non-blank lines.
+#[derive(Clone, Debug, Default)]
+pub struct Features {
+    /// Indices of the non-blank lines, in order.
+    pub lines: Vec<usize>,
+    /// `lines.len() * N_FEATURES` values, row by row.
+    pub values: Vec<f32>,
+}
+
+impl Features {
+    /// The row of the `k`-th non-blank line.
+    pub fn row(&self, k: usize) -> &[f32] {
+        &self.values[k * N_FEATURES..(k + 1) * N_FEATURES]
+    }
+
+    /// The words of the `k`-th non-blank line.
+    pub fn words(&self, k: usize) -> usize {
+        self.row(k)[0].exp_m1().round() as usize
+    }
+
+    /// True when an earlier pass dropped the `k`-th non-blank line.
+    pub fn dropped(&self, k: usize) -> bool {
+        self.row(k)[OWN..OWN + KINDS].iter().any(|&v| v > 0.0)
+    }
+
+    /// Words of the prose lines (classifier class `good`) that no earlier
+    /// pass dropped.
+    pub fn prose_words(&self) -> usize {
+        (0..self.lines.len())
+            .filter(|&k| self.row(k)[21] > 0.0 && !self.dropped(k))
+            .map(|k| self.words(k))
+            .sum()
+    }
+}
+
+fn ln(x: usize) -> f32 {
+    (x as f32).ln_1p()
+}
+
+fn ratio(a: usize, b: usize) -> f32 {
+    if b == 0 { 0.0 } else { a as f32 / b as f32 }
+}
+
+/// What one pass over a line's chars counts.
+#[derive(Default)]
+struct Shape {
+    letters: usize,
+    upper: usize,
+    punct: usize,
+    commas: usize,
+    code: usize,
+    separators: usize,
+    currency: bool,
+    words: usize,
+    title_words: usize,
+    longest: usize,
+}
+
+fn shape(t: &str) -> Shape {
+    let mut s = Shape::default();
+    let mut in_word = 0usize;
+    let mut word_start = true;
+    for c in t.chars() {
+        if text::is_alphanumeric(c) {
+            if word_start {
+                s.words += 1;
+                if c.is_uppercase() {
+                    s.title_words += 1;
+                }
+                word_start = false;
+            }
+            in_word += 1;
+            s.longest = s.longest.max(in_word);
+            if c.is_alphabetic() {
+                s.letters += 1;
+                if c.is_uppercase() {
+                    s.upper += 1;
+                }
+            }
+            continue;
+        }
+        in_word = 0;
+        word_start = true;
+        match c {
+            ',' | '،' | '、' | '，' => s.commas += 1,
+            '{' | '}' | '(' | ')' | ';' | '=' | '<' | '>' | '[' | ']' | '_' | '\\' | '/' | '$'
+            | '#' | '&' | '*' => s.code += 1,
+            '|' | '·' | '•' | '»' | '›' => s.separators += 1,
+            _ => {}
+        }
+        if matches!(
+            c,
+            '$' | '€' | '£' | '¥' | '₹' | '₽' | '₩' | '¢' | '₺' | '₫' | '₴'
+        ) {
+            s.currency = true;
+        }
+        if c.is_ascii_punctuation() || matches!(c, '。' | '、' | '，' | '«' | '»' | '“' | '”')
+        {
+            s.punct += 1;
+        }
+    }
+    s
+}
+
+/// A bullet as converters write them (w3m: `•`, `□`, `◦`; others `-`, `*`).
+fn bullet(t: &str) -> bool {
+    let mut cs = t.chars();
+    match cs.next() {
+        Some('•' | '◦' | '□' | '■' | '▪' | '▫' | '►' | '▸' | '○' | '●' | '·' | '–' | '—' | '➤') => {
+            true
+        }
+        Some('-' | '*' | '+' | '>') => cs.next() == Some(' '),
+        _ => false,
+    }
+}
+
+/// `1.`, `2)`, `iv.`, `a)` at the start.
+fn numbered(t: &str) -> bool {
+    let b = t.as_bytes();
+    let n = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    (1..=3).contains(&n) && matches!(b.get(n), Some(b'.' | b')')) && b.get(n + 1) == Some(&b' ')
+}
+
+/// A date or a year: `12/05/2024`, `2024-05-12`, `1999`, `2025`.
+fn date(t: &str) -> bool {
+    let b = t.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let n = i - start;
+        let bounded = start == 0 || !b[start - 1].is_ascii_alphanumeric();
+        let after = i == b.len() || !b[i].is_ascii_alphanumeric();
+        if n == 4
+            && bounded
+            && after
+            && (b[start] == b'1' && b[start + 1] == b'9'
+                || b[start] == b'2' && b[start + 1] == b'0')
+        {
+            return true;
+        }
+        if (1..=4).contains(&n)
+            && i + 1 < b.len()
+            && matches!(b[i], b'.' | b'/' | b'-')
+            && b[i + 1].is_ascii_digit()
+        {
+            let mut j = i + 1;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            if j < b.len()
+                && matches!(b[j], b'.' | b'/' | b'-')
+                && j + 1 < b.len()
+                && b[j + 1].is_ascii_digit()
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// `12:30`.
+fn time(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.windows(4).enumerate().any(|(k, w)| {
+        w[0].is_ascii_digit()
+            && w[1] == b':'
+            && w[2].is_ascii_digit()
+            && w[3].is_ascii_digit()
+            && (k + 4 == b.len() || !b[k + 4].is_ascii_digit())
+    })
+}
+
+fn url_or_email(t: &str) -> bool {
+    t.contains("http") || t.contains("www.") || (t.contains('@') && t.contains('.'))
+}
+
+/// The page's language, as the classifier detects it: from long lines first.
+fn language(doc: &Document<'_>, lines: &[usize]) -> Lang {
+    let long = lines
+        .iter()
+        .filter(|&&i| doc.lines()[i].span.len() >= 60)
+        .map(|&i| (text::trim(doc.line_text(i)), doc.scan(i)));
+    let lang = Lang::from_scans(long);
+    if lang.code().is_some() {
+        return lang;
+    }
+    Lang::from_scans(
+        lines
+            .iter()
+            .map(|&i| (text::trim(doc.line_text(i)), doc.scan(i))),
+    )
+}
+
+/// Per-line values the neighbours and windows read.
+#[derive(Clone, Copy, Default)]
+struct Near {
+    log_words: f32,
+    good: f32,
+    dropped: f32,
+    sentence: f32,
+    stop: f32,
+    bad: f32,
+}
+
+/// Compute the features of `doc`'s non-blank lines, after the passes that
+/// wrote `marks` (which `classifier` marks are given by `region`: true for a
+/// line the classifier kept, or that no classifier saw).
+pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
+    out.lines.clear();
+    out.values.clear();
+    out.lines
+        .extend((0..doc.lines().len()).filter(|&i| !doc.lines()[i].is_blank()));
+    let n = out.lines.len();
+    if n == 0 {
+        return;
+    }
+    let lines = &out.lines;
+    let lang = language(doc, lines);
+    let has_lang = lang.code().is_some();
+    out.values.resize(n * N_FEATURES, 0.0);
+    let mut near = vec![Near::default(); n];
+    let mut words = vec![0usize; n];
+    let mut good_words_total = 0usize;
+    let mut good_lines = 0usize;
+    let mut dropped_lines = 0usize;
+    let total_chars = doc.text().len().max(1);
+    // Own features.
+    for (k, &i) in lines.iter().enumerate() {
+        let raw = doc.line_text(i);
+        let t = text::trim(raw);
+        let scan: &LineScan = doc.scan(i);
+        let s = scan.stats(&lang);
+        let class = ClassifierPass::classify(t, &s, &lang);
+        let sh = shape(t);
+        let sentence = text::ends_sentence(t);
+        let row = &mut out.values[k * N_FEATURES..k * N_FEATURES + OWN];
+        let indent = raw.len() - raw.trim_start().len();
+        let first = t.chars().next();
+        row[0] = ln(s.words);
+        row[1] = ln(s.chars);
+        row[2] = s.stop_ratio() as f32;
+        row[3] = ratio(s.digits, s.chars);
+        row[4] = ratio(s.unspaced, s.chars);
+        row[5] = f32::from(u8::from(sentence));
+        row[6] = f32::from(u8::from(t.ends_with(':')));
+        row[7] = f32::from(u8::from(text::ends_with_ellipsis(t)));
+        row[8] = f32::from(u8::from(bullet(t)));
+        row[9] = f32::from(u8::from(numbered(t)));
+        row[10] = ln(indent);
+        row[11] = ratio(sh.upper, sh.letters);
+        row[12] = ratio(sh.title_words, sh.words);
+        row[13] = ln(sh.separators);
+        row[14] = f32::from(u8::from(url_or_email(t)));
+        row[15] = f32::from(u8::from(sh.currency && s.digits > 0));
+        row[16] = f32::from(u8::from(date(t)));
+        row[17] = f32::from(u8::from(time(t)));
+        row[18] = ratio(sh.code, s.chars);
+        row[19] = f32::from(u8::from(
+            t.ends_with(';') || t.ends_with('{') || t.ends_with('}'),
+        ));
+        row[20] = f32::from(u8::from(s.digits > 0 && s.words <= 3));
+        row[21] = f32::from(u8::from(class == LineClass::Good));
+        row[22] = f32::from(u8::from(class == LineClass::Short));
+        row[23] = f32::from(u8::from(class == LineClass::Bad));
+        row[24] = f32::from(u8::from(doc.is_headline_like(i)));
+        row[25] = ratio(sh.punct, s.chars);
+        row[26] = ln(sh.longest);
+        row[27] = f32::from(u8::from(first.is_some_and(|c| c.is_lowercase())));
+        row[28] = f32::from(u8::from(has_lang));
+        row[29] = ratio(sh.commas, s.words);
+        row[30] = f32::from(u8::from(first.is_some_and(|c| "\"“„«'‘".contains(c))));
+        row[31] = f32::from(u8::from(sh.letters >= 4 && sh.upper == sh.letters));
+        let reason = marks.reason(i);
+        if let Some(r) = reason {
+            if let Some(p) = Kind::ALL[1..].iter().position(|&k| k == r.kind) {
+                out.values[k * N_FEATURES + OWN + p] = 1.0;
+            }
+            dropped_lines += 1;
+        }
+        words[k] = s.words;
+        if class == LineClass::Good {
+            good_lines += 1;
+            good_words_total += s.words;
+        }
+        near[k] = Near {
+            log_words: ln(s.words),
+            good: f32::from(u8::from(class == LineClass::Good)),
+            dropped: f32::from(u8::from(reason.is_some())),
+            sentence: f32::from(u8::from(sentence)),
+            stop: s.stop_ratio() as f32,
+            bad: f32::from(u8::from(class == LineClass::Bad)),
+        };
+    }
+    // Repetition in the page, by normalised key.
+    let mut keys: Vec<((u64, usize), usize)> = lines
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (doc.scan(i).normalized_key(), k))
+        .collect();
+    keys.sort_unstable();
+    let mut repeats = vec![(0usize, true); n];
+    let mut a = 0;
+    while a < keys.len() {
+        let mut b = a + 1;
+        while b < keys.len() && keys[b].0 == keys[a].0 {
+            b += 1;
+        }
+        for (j, &(_, k)) in keys[a..b].iter().enumerate() {
+            repeats[k] = (b - a - 1, j == 0);
+        }
+        a = b;
+    }
+    // Distances to the nearest good line before and after.
+    let mut dist_before = vec![n; n];
+    let mut last = None;
+    for k in 0..n {
+        if let Some(l) = last {
+            dist_before[k] = k - l;
+        }
+        if near[k].good > 0.0 {
+            last = Some(k);
+        }
+    }
+    let mut dist_after = vec![n; n];
+    let mut next = None;
+    for k in (0..n).rev() {
+        if let Some(l) = next {
+            dist_after[k] = l - k;
+        }
+        if near[k].good > 0.0 {
+            next = Some(k);
+        }
+    }
+    // Prefix sums for the windows.
+    let mut prefix = vec![[0f32; 4]; n + 1];
+    for k in 0..n {
+        let m = &near[k];
+        let p = prefix[k];
+        prefix[k + 1] = [
+            p[0] + m.good,
+            p[1] + m.log_words,
+            p[2] + m.dropped,
+            p[3] + m.bad,
+        ];
+    }
+    let page_lines = ln(n);
+    let good_share = ratio(good_lines, n);
+    let dropped_share = ratio(dropped_lines, n);
+    let mut good_before = 0usize;
+    for (k, &i) in lines.iter().enumerate() {
+        let line = &doc.lines()[i];
+        let block = &doc.blocks()[line.block];
+        let block_words: usize = block
+            .lines
+            .clone()
+            .map(|j| doc.scan(j).stats(&lang).words)
+            .sum();
+        let base = k * N_FEATURES + OWN + KINDS;
+        let row = &mut out.values[base..base + PLACE];
+        row[0] = ratio(k, n);
+        row[1] = ln(k);
+        row[2] = ln(n - 1 - k);
+        row[3] = line.span.start as f32 / total_chars as f32;
+        row[4] = ln(block.lines.len());
+        row[5] = f32::from(u8::from(block.lines.start == i));
+        row[6] = f32::from(u8::from(block.lines.end == i + 1));
+        row[7] = ln(block_words);
+        row[8] = ln(repeats[k].0);
+        row[9] = f32::from(u8::from(repeats[k].1));
+        row[10] = page_lines;
+        row[11] = good_share;
+        row[12] = dropped_share;
+        row[13] = ratio(good_before, good_words_total);
+        row[14] = ln(dist_before[k]);
+        row[15] = ln(dist_after[k]);
+        if near[k].good > 0.0 {
+            good_before += words[k];
+        }
+        let mut at = base + PLACE;
+        for side in [-1isize, 1] {
+            for d in 1..=REACH as isize {
+                let j = k as isize + side * d;
+                let m = if j >= 0 && (j as usize) < n {
+                    near[j as usize]
+                } else {
+                    // Past the page's edges: no words, as if dropped.
+                    Near {
+                        dropped: 1.0,
+                        bad: 1.0,
+                        ..Near::default()
+                    }
+                };
+                out.values[at..at + NEAR].copy_from_slice(&[
+                    m.log_words,
+                    m.good,
+                    m.dropped,
+                    m.sentence,
+                    m.stop,
+                    m.bad,
+                ]);
+                at += NEAR;
+            }
+        }
+        for (w, half) in [(0, 2usize), (4, 10)] {
+            let lo = k.saturating_sub(half);
+            let hi = (k + half + 1).min(n);
+            let len = (hi - lo) as f32;
+            for (f, (h, l)) in prefix[hi].iter().zip(&prefix[lo]).enumerate() {
+                out.values[at + w + f] = (h - l) / len;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_the_width() {
+        assert_eq!(names().len(), N_FEATURES);
+    }
+
+    #[test]
+    fn shapes() {
+        assert!(bullet("• Item"));
+        assert!(bullet("- item"));
+        assert!(!bullet("-5 degrees"));
+        assert!(numbered("12. Step"));
+        assert!(!numbered("2024. The year"));
+        assert!(date("Posted 12/05/2024"));
+        assert!(date("May 3, 2021"));
+        assert!(!date("Call 12345"));
+        assert!(time("at 12:30 pm"));
+        assert!(!time("ratio 1:2"));
+    }
+
+    #[test]
+    fn one_row_per_non_blank_line() {
+        let text = "Home\n\nThe council voted on Tuesday to approve the budget.\n\n$12.99\n";
+        let doc = Document::parse(text);
+        let marks = Marks::new(doc.lines().len());
+        let mut f = Features::default();
+        compute(&doc, &marks, &mut f);
+        assert_eq!(f.lines, vec![0, 2, 4]);
+        assert_eq!(f.values.len(), 3 * N_FEATURES);
+        assert!(f.row(2)[15] > 0.0, "price");
+        assert!(f.values.iter().all(|v| v.is_finite()));
+    }
+}

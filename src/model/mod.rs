@@ -1,0 +1,375 @@
+//! The line model: per-line features, boosted trees over them, and a
+//! sequence decoder that allows any number of content regions.
+//!
+//! Each non-blank line gets a score from an ensemble of regression trees
+//! (trained by `train/train.py` with LightGBM, written in the small text
+//! format that [`Model::parse`] reads, and embedded in the crate): the log-odds
+//! that the line is content. The decoder then labels the whole page at once:
+//! Viterbi over two states (content, boilerplate), where a line's score counts
+//! for the state it is given and every change of state costs a learned
+//! `switch` cost, so an isolated short line inside a run of content stays
+//! content, and a lone prose line in a footer goes with the footer, while a
+//! page may still hold as many content regions as it has (the posts of a
+//! thread, the cards of a listing, the sections of a service page).
+
+pub mod features;
+
+use std::sync::LazyLock;
+
+pub use features::{Features, N_FEATURES};
+
+use crate::error::{Error, Result};
+
+/// The model trained on the dev sets, embedded at build time.
+const EMBEDDED: &str = include_str!("line-model.txt");
+
+/// The embedded model, parsed once.
+pub fn embedded() -> &'static Model {
+    static MODEL: LazyLock<Model> =
+        LazyLock::new(|| Model::parse(EMBEDDED).expect("the embedded line model parses"));
+    &MODEL
+}
+
+/// Which error matters more: a threshold preset over the model's scores.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Favor {
+    /// The trained balance (best F1 in cross-validation).
+    #[default]
+    Balanced,
+    /// Drop more: less boilerplate left, some content lost.
+    Precision,
+    /// Keep more: less content lost, some boilerplate left.
+    Recall,
+}
+
+impl std::str::FromStr for Favor {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Favor, String> {
+        match s {
+            "balanced" => Ok(Favor::Balanced),
+            "precision" => Ok(Favor::Precision),
+            "recall" => Ok(Favor::Recall),
+            _ => Err(format!(
+                "unknown favor {s:?} (expected balanced, precision or recall)"
+            )),
+        }
+    }
+}
+
+/// One regression tree in LightGBM's layout: internal nodes go left when
+/// `x[feature] <= threshold`; a negative child `c` is leaf `!c`.
+#[derive(Clone, Debug, Default)]
+struct Tree {
+    feature: Vec<u16>,
+    threshold: Vec<f32>,
+    left: Vec<i32>,
+    right: Vec<i32>,
+    leaf: Vec<f32>,
+}
+
+impl Tree {
+    #[inline]
+    fn eval(&self, x: &[f32]) -> f32 {
+        if self.feature.is_empty() {
+            return self.leaf.first().copied().unwrap_or(0.0);
+        }
+        let mut node = 0i32;
+        while node >= 0 {
+            let k = node as usize;
+            node = if x[usize::from(self.feature[k])] <= self.threshold[k] {
+                self.left[k]
+            } else {
+                self.right[k]
+            };
+        }
+        self.leaf[(!node) as usize]
+    }
+
+    fn check(&self, n_features: usize) -> std::result::Result<(), String> {
+        let internal = self.feature.len();
+        if self.threshold.len() != internal
+            || self.left.len() != internal
+            || self.right.len() != internal
+            || self.leaf.len() != internal + 1
+        {
+            return Err("node arrays of different lengths".into());
+        }
+        if self.feature.iter().any(|&f| usize::from(f) >= n_features) {
+            return Err("a feature index out of range".into());
+        }
+        // Children point forward (no cycles) or to a leaf that exists.
+        for (k, &c) in self.left.iter().chain(&self.right).enumerate() {
+            let k = k % internal.max(1);
+            let ok = if c >= 0 {
+                (c as usize) > k && (c as usize) < internal
+            } else {
+                ((!c) as usize) < self.leaf.len()
+            };
+            if !ok {
+                return Err("a child index out of range".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Boosted trees and the decoder's parameters.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    trees: Vec<Tree>,
+    base: f32,
+    switch: f32,
+    bias_precision: f32,
+    bias_recall: f32,
+}
+
+impl Model {
+    /// Parse the text format that `train/train.py` writes:
+    ///
+    /// ```text
+    /// deboil-line-model 1
+    /// features VERSION N_FEATURES
+    /// decode SWITCH PRECISION_BIAS RECALL_BIAS
+    /// base BASE_SCORE
+    /// tree FEATURES.. | THRESHOLDS.. | LEFT.. | RIGHT.. | LEAVES..
+    /// ```
+    pub fn parse(s: &str) -> Result<Model> {
+        let bad = |line: usize, why: &str| Error::Config(format!("line model, line {line}: {why}"));
+        let mut m = Model::default();
+        let mut seen_features = false;
+        for (n, line) in s.lines().enumerate() {
+            let n = n + 1;
+            let mut parts = line.split_whitespace();
+            let Some(head) = parts.next() else { continue };
+            let nums = |parts: std::str::SplitWhitespace<'_>| -> Result<Vec<f32>> {
+                parts
+                    .map(|p| p.parse::<f32>().map_err(|_| bad(n, "a number expected")))
+                    .collect()
+            };
+            match head {
+                "deboil-line-model" => {
+                    if parts.next() != Some("1") {
+                        return Err(bad(n, "unknown format version"));
+                    }
+                }
+                "features" => {
+                    let v = nums(parts)?;
+                    if v != [features::VERSION as f32, N_FEATURES as f32] {
+                        return Err(bad(
+                            n,
+                            &format!(
+                                "trained on features {v:?}, this build computes version {} with {}",
+                                features::VERSION,
+                                N_FEATURES
+                            ),
+                        ));
+                    }
+                    seen_features = true;
+                }
+                "decode" => {
+                    let v = nums(parts)?;
+                    let [switch, p, r] = v[..] else {
+                        return Err(bad(n, "decode takes three numbers"));
+                    };
+                    (m.switch, m.bias_precision, m.bias_recall) = (switch, p, r);
+                }
+                "base" => {
+                    m.base = *nums(parts)?
+                        .first()
+                        .ok_or_else(|| bad(n, "base needs a value"))?;
+                }
+                "tree" => {
+                    let rest: Vec<&str> = line["tree".len()..].split('|').collect();
+                    if rest.len() != 5 {
+                        return Err(bad(n, "a tree has five groups"));
+                    }
+                    let f = |k: usize| nums(rest[k].split_whitespace());
+                    let ints = |k: usize| -> Result<Vec<i32>> {
+                        rest[k]
+                            .split_whitespace()
+                            .map(|p| p.parse::<i32>().map_err(|_| bad(n, "an index expected")))
+                            .collect()
+                    };
+                    let feature = ints(0)?
+                        .into_iter()
+                        .map(|v| u16::try_from(v).map_err(|_| bad(n, "a feature index")))
+                        .collect::<Result<Vec<u16>>>()?;
+                    let tree = Tree {
+                        feature,
+                        threshold: f(1)?,
+                        left: ints(2)?,
+                        right: ints(3)?,
+                        leaf: f(4)?,
+                    };
+                    tree.check(N_FEATURES).map_err(|why| bad(n, &why))?;
+                    m.trees.push(tree);
+                }
+                _ => return Err(bad(n, &format!("unknown record {head:?}"))),
+            }
+        }
+        if !m.trees.is_empty() && !seen_features {
+            return Err(bad(0, "no features record"));
+        }
+        Ok(m)
+    }
+
+    /// True when the model has no trees (it then keeps every line).
+    pub fn is_empty(&self) -> bool {
+        self.trees.is_empty()
+    }
+
+    /// The log-odds that each row is content.
+    pub fn scores(&self, f: &Features, out: &mut Vec<f32>) {
+        out.clear();
+        out.extend((0..f.lines.len()).map(|k| {
+            let x = f.row(k);
+            self.base + self.trees.iter().map(|t| t.eval(x)).sum::<f32>()
+        }));
+    }
+
+    /// The bias `favor` adds to every score before decoding.
+    pub fn bias(&self, favor: Favor) -> f32 {
+        match favor {
+            Favor::Balanced => 0.0,
+            Favor::Precision => self.bias_precision,
+            Favor::Recall => self.bias_recall,
+        }
+    }
+
+    /// Label the rows: true for content. Viterbi over (content, boilerplate)
+    /// with the score (plus `bias`) as the content state's gain and the
+    /// model's switch cost for each change of state.
+    pub fn decode(&self, scores: &[f32], bias: f32, out: &mut Vec<bool>) {
+        decode(scores, bias, self.switch, out)
+    }
+}
+
+/// See [`Model::decode`].
+pub fn decode(scores: &[f32], bias: f32, switch: f32, out: &mut Vec<bool>) {
+    out.clear();
+    let n = scores.len();
+    if n == 0 {
+        return;
+    }
+    // back[k] bit s: the best path into state s at k came from content.
+    let mut back = vec![0u8; n];
+    let (mut keep, mut drop) = (0f32, 0f32);
+    for (k, &s) in scores.iter().enumerate() {
+        let gain = (s + bias) / 2.0;
+        let (from_keep_k, from_drop_k) = (keep, drop - switch);
+        let (from_keep_d, from_drop_d) = (keep - switch, drop);
+        let mut b = 0u8;
+        let nk = if k == 0 || from_keep_k >= from_drop_k {
+            b |= 1;
+            from_keep_k
+        } else {
+            from_drop_k
+        };
+        let nd = if k > 0 && from_keep_d > from_drop_d {
+            b |= 2;
+            from_keep_d
+        } else {
+            from_drop_d
+        };
+        if k == 0 {
+            (keep, drop) = (gain, -gain);
+        } else {
+            (keep, drop) = (nk + gain, nd - gain);
+        }
+        back[k] = b;
+    }
+    out.resize(n, false);
+    let mut state = keep >= drop;
+    for k in (0..n).rev() {
+        out[k] = state;
+        if k > 0 {
+            state = if state {
+                back[k] & 1 != 0
+            } else {
+                back[k] & 2 != 0
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoder_without_switch_cost_follows_the_sign() {
+        let mut out = Vec::new();
+        decode(&[1.0, -1.0, 2.0, -0.5], 0.0, 0.0, &mut out);
+        assert_eq!(out, vec![true, false, true, false]);
+    }
+
+    #[test]
+    fn decoder_switch_cost_absorbs_lone_lines() {
+        let mut out = Vec::new();
+        decode(
+            &[3.0, 3.0, -0.5, 3.0, 3.0, -4.0, -4.0, 0.3, -4.0],
+            0.0,
+            1.0,
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            vec![true, true, true, true, true, false, false, false, false]
+        );
+        // Two content regions stay two regions.
+        decode(&[3.0, 3.0, -4.0, -4.0, -4.0, 3.0, 3.0], 0.0, 1.0, &mut out);
+        assert_eq!(out, vec![true, true, false, false, false, true, true]);
+    }
+
+    #[test]
+    fn decoder_bias_moves_the_threshold() {
+        let mut out = Vec::new();
+        decode(&[-0.5, -0.5], 1.0, 0.0, &mut out);
+        assert_eq!(out, vec![true, true]);
+        decode(&[0.5, 0.5], -1.0, 0.0, &mut out);
+        assert_eq!(out, vec![false, false]);
+    }
+
+    #[test]
+    fn parses_and_evaluates_a_tree() {
+        let text = format!(
+            "deboil-line-model 1\nfeatures {} {}\ndecode 1 -1 1\nbase 0.5\ntree 0 | 0.5 | -1 | -2 | -1 2\n",
+            features::VERSION,
+            N_FEATURES
+        );
+        let m = Model::parse(&text).unwrap();
+        let mut f = Features {
+            lines: vec![0, 1],
+            values: vec![0.0; 2 * N_FEATURES],
+        };
+        f.values[N_FEATURES] = 1.0;
+        let mut s = Vec::new();
+        m.scores(&f, &mut s);
+        assert_eq!(s, vec![-0.5, 2.5]);
+    }
+
+    #[test]
+    fn rejects_bad_models() {
+        let head = format!(
+            "deboil-line-model 1\nfeatures {} {}\n",
+            features::VERSION,
+            N_FEATURES
+        );
+        for bad in [
+            format!("deboil-line-model 1\nfeatures {} 3\n", features::VERSION),
+            format!("{head}tree 0 | 0.5 | 1 | -2 | -1 2\n"),
+            format!("{head}tree 9999 | 0.5 | -1 | -2 | -1 2\n"),
+            format!("{head}tree 0 | x | -1 | -2 | -1 2\n"),
+            format!("{head}leaf 1\n"),
+        ] {
+            assert!(Model::parse(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn embedded_model_parses() {
+        let _ = embedded();
+    }
+}

@@ -1,0 +1,129 @@
+//! `model`: the trained line model decides every line, after the other passes.
+//!
+//! The earlier passes' verdicts are features (the kind of their drop, the
+//! classifier's single region), not the last word: the model scores every
+//! non-blank line (see [`crate::model`]) and the decoder labels the page with
+//! any number of content regions. Lines the model labels boilerplate are
+//! dropped: with the earlier pass's reason when one dropped it, else as
+//! `model.boilerplate`. Lines it labels content are kept, also when the
+//! classifier had dropped them as outside its one region. Drops of the rule
+//! passes (ads, comment forms, widgets, repeats) stand: they are explained by a
+//! rule and have counter-examples, and the model only adds to them.
+//!
+//! The model's score (log-odds of content) of every line is kept in
+//! [`Marks::score`] for `--explain`.
+
+use std::sync::{Arc, LazyLock};
+
+use crate::document::Document;
+use crate::model::{self, Favor, Features, Model};
+use crate::pass::{ClassifierPass, Kind, Marks, Pass, Reason};
+
+/// Labels every line with the trained model.
+#[derive(Clone, Debug)]
+pub struct ModelPass {
+    model: Arc<Model>,
+    favor: Favor,
+}
+
+/// Fewest words of prose lines (the classifier's `good` lines) still kept
+/// by the other passes for the model to act: below it a text is a snippet
+/// (a paragraph piped in, a short record), and the model, trained on whole
+/// pages, leaves it alone. The classifier's own threshold.
+pub const MIN_PROSE_WORDS: usize = ClassifierPass::DEFAULT_MIN_REGION_WORDS;
+
+/// Fewest non-blank lines for the model to act, for the same reason.
+pub const MIN_LINES: usize = 8;
+
+/// A document that starts with its article keeps its title: when at most
+/// this many lines that the passes kept stand before the first content line,
+/// they are kept too (the classifier's rule).
+pub const MAX_HEAD_LINES: usize = 2;
+
+static BOILERPLATE: LazyLock<Reason> =
+    LazyLock::new(|| Reason::new(ModelPass::NAME, "model.boilerplate", Kind::LowContent));
+
+impl ModelPass {
+    /// The pass name.
+    pub const NAME: &'static str = "model";
+
+    /// The pass with the embedded model.
+    pub fn new(favor: Favor) -> ModelPass {
+        ModelPass {
+            model: Arc::new(model::embedded().clone()),
+            favor,
+        }
+    }
+
+    /// The pass with another model.
+    pub fn with_model(model: Model, favor: Favor) -> ModelPass {
+        ModelPass {
+            model: Arc::new(model),
+            favor,
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<(Features, Vec<f32>, Vec<bool>)> =
+        std::cell::RefCell::new(Default::default());
+}
+
+impl Pass for ModelPass {
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    fn is_final(&self) -> bool {
+        true
+    }
+
+    fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
+        if self.model.is_empty() {
+            return;
+        }
+        SCRATCH.with(|s| {
+            let (features, scores, labels) = &mut *s.borrow_mut();
+            model::features::compute(doc, marks, features);
+            self.model.scores(features, scores);
+            marks.set_scores(&features.lines, scores);
+            if features.lines.len() < MIN_LINES || features.prose_words() < MIN_PROSE_WORDS {
+                // A snippet, not a page: the passes' verdicts stand.
+                return;
+            }
+            self.model
+                .decode(scores, self.model.bias(self.favor), labels);
+            let kept_words = |keep: &dyn Fn(usize) -> bool| -> usize {
+                (0..features.lines.len())
+                    .filter(|&k| keep(k))
+                    .map(|k| features.words(k))
+                    .sum()
+            };
+            if kept_words(&|k| labels[k]) == 0 && kept_words(&|k| !features.dropped(k)) > 0 {
+                // Nothing at all would be left of a page with text: the
+                // model is lost on it, and the passes' verdicts stand.
+                return;
+            }
+            if let Some(first) = labels.iter().position(|&l| l) {
+                let head: Vec<usize> = (0..first).filter(|&k| !features.dropped(k)).collect();
+                if head.len() <= MAX_HEAD_LINES {
+                    for k in head {
+                        labels[k] = true;
+                    }
+                }
+            }
+            for (k, &i) in features.lines.iter().enumerate() {
+                let by_classifier = marks
+                    .reason(i)
+                    .is_some_and(|r| r.pass == ClassifierPass::NAME);
+                if labels[k] {
+                    if by_classifier {
+                        marks.undrop(i);
+                    }
+                } else if !marks.is_dropped(i) {
+                    marks.drop_line(i, &BOILERPLATE);
+                }
+            }
+        });
+    }
+}
