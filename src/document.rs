@@ -150,7 +150,15 @@ impl<'a> Document<'a> {
                         self.eol = if crlf { "\r\n" } else { "\n" };
                         first_terminator = false;
                     }
-                    (if crlf { nl - 1 } else { nl }, nl + 1)
+                    // CRs before the line feed all belong to the terminator
+                    // (`\r\r\n` is a CRLF text converted twice): kept as
+                    // text, the last would join the terminator of a second
+                    // reading, and the second cleaning would differ.
+                    let mut end = nl;
+                    while crlf && end > start && bytes[end - 1] == b'\r' {
+                        end -= 1;
+                    }
+                    (end, nl + 1)
                 }
                 // A `\r` that ends the text ends its last line (a CRLF
                 // text cut after its CR), rather than being part of it.
@@ -391,6 +399,10 @@ mod tests {
 
     #[test]
     fn crlf_is_stripped_from_spans() {
+        // CRs before a line feed end the line with it (found by fuzzing).
+        let doc = Document::parse("x\n5\r\r\r\ny\n");
+        assert_eq!(doc.line_text(1), "5");
+        assert_eq!(doc.eol(), "\n");
         let doc = Document::parse("a\r\n\r\nb");
         assert!(doc.is_crlf());
         assert_eq!(doc.line_text(0), "a");

@@ -117,7 +117,9 @@ def train(pages):
 
     x, y, w = stack(pages)
     ds = lgb.Dataset(x, label=y, weight=w, free_raw_data=True)
-    return lgb.train(PARAMS, ds, num_boost_round=ROUNDS)
+    params = dict(PARAMS)
+    rounds = params.pop("num_boost_round", ROUNDS)
+    return lgb.train(params, ds, num_boost_round=rounds)
 
 
 def viterbi(s, bias, switch):
@@ -251,10 +253,15 @@ def main():
     ap.add_argument("--out", help="write the model trained on all pages here")
     ap.add_argument("--oof", help="write out-of-fold margins (npz) here")
     ap.add_argument("--margins", help="read out-of-fold margins (npz) instead of training folds")
+    ap.add_argument("--rounds", type=int, default=ROUNDS, help=f"boosting rounds (default {ROUNDS})")
+    ap.add_argument("--leaves", type=int, default=PARAMS["num_leaves"],
+                    help=f"leaves per tree (default {PARAMS['num_leaves']})")
     args = ap.parse_args()
     sys.path.insert(0, os.path.abspath(args.evalset))
     import lightgbm as lgb  # noqa: F401
 
+    PARAMS["num_leaves"] = args.leaves
+    PARAMS["num_boost_round"] = args.rounds
     pages = load(args, None)
     width = pages[0]["x"].shape[1]
     names = feature_names(width)

@@ -482,15 +482,16 @@ pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
     let page_lines = ln(n);
     let good_share = ratio(good_lines, n);
     let dropped_share = ratio(dropped_lines, n);
+    // Words per paragraph, once per paragraph.
+    let mut block_words = vec![0usize; doc.blocks().len()];
+    for (k, &i) in lines.iter().enumerate() {
+        block_words[doc.lines()[i].block] += words[k];
+    }
     let mut good_before = 0usize;
     for (k, &i) in lines.iter().enumerate() {
         let line = &doc.lines()[i];
         let block = &doc.blocks()[line.block];
-        let block_words: usize = block
-            .lines
-            .clone()
-            .map(|j| doc.scan(j).stats(&lang).words)
-            .sum();
+        let block_words = block_words[line.block];
         let base = k * N_FEATURES + OWN + KINDS;
         let row = &mut out.values[base..base + PLACE];
         row[0] = ratio(k, n);
