@@ -15,7 +15,8 @@
 //!
 //! `score` is the line model's score, the log-odds that the line is content
 //! (before the decoder, which also weighs the lines around it), or `-` when
-//! the model did not run. A line the model drops on its own has the rule
+//! the model did not run (it leaves snippets alone: fewer than 8 non-blank
+//! lines or 25 words of prose). A line the model drops on its own has the rule
 //! `model.boilerplate`; one an earlier pass dropped keeps that pass's rule.
 //!
 //! `text` is the line with tabs, carriage returns and newlines escaped as `\t`,
@@ -189,9 +190,25 @@ mod tests {
         assert_eq!(keep[7], "Body\\ttext.");
         assert_eq!(drop[..6], ["d", "3", "drop", "rules", "ad.label", "ad"]);
         assert_eq!(drop[7], "Advertisement");
-        // The model's score of every line, as a number with three decimals.
-        for score in [keep[6], drop[6]] {
-            assert!(score.parse::<f32>().is_ok() && score.split('.').nth(1).unwrap().len() == 3);
+        // A snippet: the model does not score it.
+        assert_eq!((keep[6], drop[6]), ("-", "-"));
+    }
+
+    #[test]
+    fn tsv_has_the_model_score_of_every_line_of_a_page() {
+        let input = include_str!("../fixtures/pages/whole-page-news.txt");
+        let cleaned = PipelineBuilder::new().build().unwrap().clean(input);
+        let mut w = ExplainWriter::new(Vec::new(), ExplainFormat::Tsv);
+        w.write("d", input, &cleaned).unwrap();
+        let out = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let rows: Vec<&str> = out.lines().skip(1).collect();
+        assert!(rows.len() > 20);
+        for row in rows {
+            let score = row.split('\t').nth(6).unwrap();
+            assert!(
+                score.parse::<f32>().is_ok() && score.split('.').nth(1).unwrap().len() == 3,
+                "{row}"
+            );
         }
     }
 

@@ -35,7 +35,7 @@ SETS = ("zyte-dev", "wcxb-dev", "wcxb-dev.w3m")
 FOLDS = 5
 PARAMS = {
     "objective": "binary",
-    "learning_rate": 0.1,
+    "learning_rate": 0.25,
     "num_leaves": 15,
     "min_data_in_leaf": 100,
     "feature_fraction": 0.8,
@@ -48,7 +48,7 @@ PARAMS = {
     "num_threads": 2,
     "verbose": -1,
 }
-ROUNDS = 120
+ROUNDS = 40
 SWITCHES = (0.0, 0.25, 0.5, 1.0)
 OFFSETS = (0.0, 0.25, 0.5)
 # Weight of a page per set. Tried: zyte-dev's pages at 3 (CV zyte-dev F1
@@ -254,6 +254,7 @@ def main():
     ap.add_argument("--oof", help="write out-of-fold margins (npz) here")
     ap.add_argument("--margins", help="read out-of-fold margins (npz) instead of training folds")
     ap.add_argument("--rounds", type=int, default=ROUNDS, help=f"boosting rounds (default {ROUNDS})")
+    ap.add_argument("--learning-rate", type=float, default=PARAMS["learning_rate"])
     ap.add_argument("--leaves", type=int, default=PARAMS["num_leaves"],
                     help=f"leaves per tree (default {PARAMS['num_leaves']})")
     args = ap.parse_args()
@@ -261,6 +262,7 @@ def main():
     import lightgbm as lgb  # noqa: F401
 
     PARAMS["num_leaves"] = args.leaves
+    PARAMS["learning_rate"] = args.learning_rate
     PARAMS["num_boost_round"] = args.rounds
     pages = load(args, None)
     width = pages[0]["x"].shape[1]

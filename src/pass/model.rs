@@ -85,12 +85,13 @@ impl Pass for ModelPass {
         SCRATCH.with(|s| {
             let (features, scores, labels) = &mut *s.borrow_mut();
             model::features::compute(doc, marks, features);
-            self.model.scores(features, scores);
-            marks.set_scores(&features.lines, scores);
             if features.lines.len() < MIN_LINES || features.prose_words() < MIN_PROSE_WORDS {
-                // A snippet, not a page: the passes' verdicts stand.
+                // A snippet, not a page: the passes' verdicts stand (and
+                // the model does not score it).
                 return;
             }
+            self.model.scores(features, scores);
+            marks.set_scores(&features.lines, scores);
             self.model
                 .decode(scores, self.model.bias(self.favor), labels);
             let kept_words = |keep: &dyn Fn(usize) -> bool| -> usize {
