@@ -54,8 +54,6 @@ OFFSETS = (0.0, 0.25, 0.5)
 # Weight of a page per set. Tried: zyte-dev's pages at 3 (CV zyte-dev F1
 # 0.887 against 0.889 at 1, WCXB 0.812 against 0.817): no gain.
 SET_WEIGHT = {}
-# Kinds whose drops stand whatever the model says (all but the classifier's).
-FORCED = None  # set from the feature names: every kind_* but kind_low-content
 
 
 def host(url, doc_id):
@@ -69,7 +67,7 @@ def fold_of(group):
     return int(hashlib.sha1(group.encode()).hexdigest(), 16) % FOLDS
 
 
-def load(args, names):
+def load(args):
     import evalcore
 
     pages = []
@@ -264,7 +262,7 @@ def main():
     PARAMS["num_leaves"] = args.leaves
     PARAMS["learning_rate"] = args.learning_rate
     PARAMS["num_boost_round"] = args.rounds
-    pages = load(args, None)
+    pages = load(args)
     width = pages[0]["x"].shape[1]
     names = feature_names(width)
     forced_cols = [k for k, n in enumerate(names) if n.startswith("kind_") and n != "kind_low-content"]

@@ -310,11 +310,13 @@ fn url_or_email(t: &str) -> bool {
     t.contains("http") || t.contains("www.") || (t.contains('@') && t.contains('.'))
 }
 
-/// The page's language, as the classifier detects it: from long lines first.
+/// The page's language, from long lines first as the classifier detects it,
+/// but over all non-blank lines, dropped or not (the classifier reads the
+/// lines still kept); the trained model was fit to this definition.
 fn language(doc: &Document<'_>, lines: &[usize]) -> Lang {
     let long = lines
         .iter()
-        .filter(|&&i| doc.lines()[i].span.len() >= 60)
+        .filter(|&&i| crate::pass::classify::is_long(doc, i))
         .map(|&i| (text::trim(doc.line_text(i)), doc.scan(i)));
     let lang = Lang::from_scans(long);
     if lang.code().is_some() {

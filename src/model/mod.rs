@@ -14,7 +14,7 @@
 
 pub mod features;
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 pub use features::{Features, N_FEATURES};
 
@@ -24,9 +24,9 @@ use crate::error::{Error, Result};
 const EMBEDDED: &str = include_str!("line-model.txt");
 
 /// The embedded model, parsed once.
-pub fn embedded() -> &'static Model {
-    static MODEL: LazyLock<Model> =
-        LazyLock::new(|| Model::parse(EMBEDDED).expect("the embedded line model parses"));
+pub fn embedded() -> &'static Arc<Model> {
+    static MODEL: LazyLock<Arc<Model>> =
+        LazyLock::new(|| Arc::new(Model::parse(EMBEDDED).expect("the embedded line model parses")));
     &MODEL
 }
 
@@ -94,11 +94,11 @@ impl Tree {
 
     /// [`Tree::eval`] of `LANES` rows at once (see [`Model::scores`]).
     #[inline]
-    fn eval_lanes(&self, rows: &[&[f32]]) -> [f32; LANES] {
+    fn eval_lanes(&self, rows: &[f32]) -> [f32; LANES] {
         let mut node = [0i32; LANES];
         if !self.feature.is_empty() {
             for _ in 0..self.depth {
-                for (n, x) in node.iter_mut().zip(rows) {
+                for (n, x) in node.iter_mut().zip(rows.chunks_exact(N_FEATURES)) {
                     let k = (*n).max(0) as usize;
                     let right = x[usize::from(self.feature[k])] > self.threshold[k];
                     let next = if right { self.right[k] } else { self.left[k] };
@@ -273,10 +273,13 @@ impl Model {
         // Rows go down each tree LANES at a time, in lockstep and without
         // branches on the data (a node's test picks the next node), so the
         // walks overlap instead of waiting on mispredicted branches.
-        let rows: Vec<&[f32]> = (0..f.lines.len()).map(|k| f.row(k)).collect();
-        for (chunk, acc) in rows.chunks(LANES).zip(out.chunks_mut(LANES)) {
-            if chunk.len() < LANES {
-                for (x, a) in chunk.iter().zip(acc.iter_mut()) {
+        for (chunk, acc) in f
+            .values
+            .chunks(LANES * N_FEATURES)
+            .zip(out.chunks_mut(LANES))
+        {
+            if acc.len() < LANES {
+                for (x, a) in chunk.chunks_exact(N_FEATURES).zip(acc.iter_mut()) {
                     *a += self.trees.iter().map(|t| t.eval(x)).sum::<f32>();
                 }
                 continue;

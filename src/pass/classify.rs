@@ -333,7 +333,7 @@ const LONG_LINE_BYTES: usize = 60;
 
 /// Whether line `i` is one of those (see [`LONG_LINE_BYTES`]).
 #[inline]
-fn is_long(doc: &Document<'_>, i: usize) -> bool {
+pub(crate) fn is_long(doc: &Document<'_>, i: usize) -> bool {
     doc.lines()[i].span.len() >= LONG_LINE_BYTES
 }
 

@@ -50,7 +50,7 @@ impl ModelPass {
     /// The pass with the embedded model.
     pub fn new(favor: Favor) -> ModelPass {
         ModelPass {
-            model: Arc::new(model::embedded().clone()),
+            model: Arc::clone(model::embedded()),
             favor,
         }
     }
