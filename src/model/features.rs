@@ -161,8 +161,15 @@ impl Features {
     }
 }
 
+/// `ln(1 + x)` of the small counts most features take, computed once.
+static LN_1P: std::sync::LazyLock<[f32; 1024]> =
+    std::sync::LazyLock::new(|| std::array::from_fn(|x| (x as f32).ln_1p()));
+
 fn ln(x: usize) -> f32 {
-    (x as f32).ln_1p()
+    match LN_1P.get(x) {
+        Some(&v) => v,
+        None => (x as f32).ln_1p(),
+    }
 }
 
 fn ratio(a: usize, b: usize) -> f32 {
@@ -170,7 +177,7 @@ fn ratio(a: usize, b: usize) -> f32 {
 }
 
 /// What one pass over a line's chars counts.
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 struct Shape {
     letters: usize,
     upper: usize,
@@ -184,47 +191,144 @@ struct Shape {
     longest: usize,
 }
 
-fn shape(t: &str) -> Shape {
-    let mut s = Shape::default();
-    let mut in_word = 0usize;
-    let mut word_start = true;
-    for c in t.chars() {
-        if text::is_alphanumeric(c) {
-            if word_start {
-                s.words += 1;
-                if c.is_uppercase() {
-                    s.title_words += 1;
-                }
-                word_start = false;
-            }
-            in_word += 1;
-            s.longest = s.longest.max(in_word);
-            if c.is_alphabetic() {
-                s.letters += 1;
-                if c.is_uppercase() {
-                    s.upper += 1;
-                }
-            }
-            continue;
+// What [`shape`] reads of an ASCII byte, as bits of [`ASCII`].
+const ALNUM: u8 = 1;
+const ALPHA: u8 = 2;
+const UPPER: u8 = 4;
+const COMMA: u8 = 8;
+const CODE: u8 = 16;
+const SEPARATOR: u8 = 32;
+const CURRENCY: u8 = 64;
+const PUNCT: u8 = 128;
+
+/// The bits of each ASCII byte (the same answers as [`Shape::other`] gives
+/// for a char, without its Unicode lookups).
+static ASCII: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        let mut v = 0;
+        if c.is_ascii_alphanumeric() {
+            v |= ALNUM;
         }
-        in_word = 0;
-        word_start = true;
-        match c {
-            ',' | '،' | '、' | '，' => s.commas += 1,
-            '{' | '}' | '(' | ')' | ';' | '=' | '<' | '>' | '[' | ']' | '_' | '\\' | '/' | '$'
-            | '#' | '&' | '*' => s.code += 1,
-            '|' | '·' | '•' | '»' | '›' => s.separators += 1,
-            _ => {}
+        if c.is_ascii_alphabetic() {
+            v |= ALPHA;
+        }
+        if c.is_ascii_uppercase() {
+            v |= UPPER;
+        }
+        if c == b',' {
+            v |= COMMA;
         }
         if matches!(
             c,
-            '$' | '€' | '£' | '¥' | '₹' | '₽' | '₩' | '¢' | '₺' | '₫' | '₴'
+            b'{' | b'}'
+                | b'('
+                | b')'
+                | b';'
+                | b'='
+                | b'<'
+                | b'>'
+                | b'['
+                | b']'
+                | b'_'
+                | b'\\'
+                | b'/'
+                | b'$'
+                | b'#'
+                | b'&'
+                | b'*'
         ) {
-            s.currency = true;
+            v |= CODE;
         }
-        if c.is_ascii_punctuation() || matches!(c, '。' | '、' | '，' | '«' | '»' | '“' | '”')
-        {
-            s.punct += 1;
+        if c == b'|' {
+            v |= SEPARATOR;
+        }
+        if c == b'$' {
+            v |= CURRENCY;
+        }
+        if c.is_ascii_punctuation() {
+            v |= PUNCT;
+        }
+        t[b] = v;
+        b += 1;
+    }
+    t
+};
+
+impl Shape {
+    /// A char of a word: `upper`, `alpha` as the char is.
+    #[inline]
+    fn word_char(&mut self, in_word: &mut usize, upper: bool, alpha: bool) {
+        if *in_word == 0 {
+            self.words += 1;
+            self.title_words += usize::from(upper);
+        }
+        *in_word += 1;
+        self.longest = self.longest.max(*in_word);
+        self.letters += usize::from(alpha);
+        self.upper += usize::from(alpha && upper);
+    }
+
+    /// A char outside a word, by its [`ASCII`]-style bits.
+    #[inline]
+    fn other(&mut self, bits: u8) {
+        self.commas += usize::from(bits & COMMA != 0);
+        self.code += usize::from(bits & CODE != 0);
+        self.separators += usize::from(bits & SEPARATOR != 0);
+        self.currency |= bits & CURRENCY != 0;
+        self.punct += usize::from(bits & PUNCT != 0);
+    }
+}
+
+/// The [`ASCII`] bits of a char outside ASCII.
+fn wide_bits(c: char) -> u8 {
+    let mut v = 0;
+    if text::is_alphanumeric(c) {
+        v |= ALNUM;
+        if c.is_alphabetic() {
+            v |= ALPHA;
+        }
+        if c.is_uppercase() {
+            v |= UPPER;
+        }
+        return v;
+    }
+    match c {
+        '،' | '、' | '，' => v |= COMMA,
+        '·' | '•' | '»' | '›' => v |= SEPARATOR,
+        _ => {}
+    }
+    if matches!(c, '€' | '£' | '¥' | '₹' | '₽' | '₩' | '¢' | '₺' | '₫' | '₴') {
+        v |= CURRENCY;
+    }
+    if matches!(c, '。' | '、' | '，' | '«' | '»' | '“' | '”') {
+        v |= PUNCT;
+    }
+    v
+}
+
+fn shape(t: &str) -> Shape {
+    let mut s = Shape::default();
+    let mut in_word = 0usize;
+    let b = t.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let bits = if b[i] < 0x80 {
+            i += 1;
+            ASCII[usize::from(b[i - 1])]
+        } else {
+            // A lead byte starts a char: decode just that one.
+            let c = t[i..].chars().next().unwrap_or('\u{FFFD}');
+            i += c.len_utf8();
+            wide_bits(c)
+        };
+        if bits & ALNUM != 0 {
+            s.word_char(&mut in_word, bits & UPPER != 0, bits & ALPHA != 0);
+        } else {
+            in_word = 0;
+            s.other(bits);
         }
     }
     s
@@ -554,6 +658,72 @@ pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`shape`] char by char, as it was first written.
+    fn shape_reference(t: &str) -> Shape {
+        let mut s = Shape::default();
+        let mut in_word = 0usize;
+        let mut word_start = true;
+        for c in t.chars() {
+            if text::is_alphanumeric(c) {
+                if word_start {
+                    s.words += 1;
+                    if c.is_uppercase() {
+                        s.title_words += 1;
+                    }
+                    word_start = false;
+                }
+                in_word += 1;
+                s.longest = s.longest.max(in_word);
+                if c.is_alphabetic() {
+                    s.letters += 1;
+                    if c.is_uppercase() {
+                        s.upper += 1;
+                    }
+                }
+                continue;
+            }
+            in_word = 0;
+            word_start = true;
+            match c {
+                ',' | '،' | '、' | '，' => s.commas += 1,
+                '{' | '}' | '(' | ')' | ';' | '=' | '<' | '>' | '[' | ']' | '_' | '\\' | '/'
+                | '$' | '#' | '&' | '*' => s.code += 1,
+                '|' | '·' | '•' | '»' | '›' => s.separators += 1,
+                _ => {}
+            }
+            if matches!(
+                c,
+                '$' | '€' | '£' | '¥' | '₹' | '₽' | '₩' | '¢' | '₺' | '₫' | '₴'
+            ) {
+                s.currency = true;
+            }
+            if c.is_ascii_punctuation() || matches!(c, '。' | '、' | '，' | '«' | '»' | '“' | '”')
+            {
+                s.punct += 1;
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn shape_reads_as_char_by_char() {
+        let samples = [
+            "",
+            "Hello, World! 12:30 — $5 | a_b {x} Ünïcödé ΑΒΓ αβγ",
+            "Привет, мир! «цитата» 東京、日本。価格：¥1,200",
+            "a\u{2000}b\u{206F}c · d • e » f › g € h ₹ 5 ١٢٣ Ⅻⅻ ǅ x\u{301}",
+            "ALL CAPS LINE; code = f(x) [1] <b> \\ / # & *",
+        ];
+        for t in samples {
+            assert_eq!(shape(t), shape_reference(t), "{t:?}");
+        }
+        // Every char of the first planes, alone and in a word.
+        for c in (0u32..0x3_0000).filter_map(char::from_u32) {
+            let t = format!("a{c}B{c}{c} ,");
+            assert_eq!(shape(&t), shape_reference(&t), "U+{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn names_match_the_width() {

@@ -74,8 +74,64 @@ struct Tree {
 /// Rows evaluated together by [`Model::scores`].
 const LANES: usize = 8;
 
+/// A node of the flattened trees (see [`Flat`]). A leaf is a node that
+/// leads to itself whatever the row holds (threshold +inf: no value is
+/// greater), so every row may take a tree's full depth of steps.
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    threshold: f32,
+    feature: u32,
+    /// The next node when `x[feature] <= threshold`, and when greater.
+    next: [u32; 2],
+}
+
+/// All trees in one array for evaluation: `(root, depth)` per tree, nodes
+/// and leaf values by node index.
+#[derive(Clone, Debug, Default)]
+struct Flat {
+    roots: Vec<(u32, u32)>,
+    nodes: Vec<Node>,
+    values: Vec<f32>,
+}
+
+impl Flat {
+    fn new(trees: &[Tree]) -> Flat {
+        let mut f = Flat::default();
+        for t in trees {
+            let base = f.nodes.len() as u32;
+            let internal = t.feature.len() as u32;
+            let at = |c: i32| -> u32 {
+                if c >= 0 {
+                    base + c as u32
+                } else {
+                    base + internal + (!c) as u32
+                }
+            };
+            for k in 0..t.feature.len() {
+                f.nodes.push(Node {
+                    threshold: t.threshold[k],
+                    feature: u32::from(t.feature[k]),
+                    next: [at(t.left[k]), at(t.right[k])],
+                });
+                f.values.push(0.0);
+            }
+            for &v in &t.leaf {
+                let me = f.nodes.len() as u32;
+                f.nodes.push(Node {
+                    threshold: f32::INFINITY,
+                    feature: 0,
+                    next: [me, me],
+                });
+                f.values.push(v);
+            }
+            f.roots.push((base, t.depth as u32));
+        }
+        f
+    }
+}
+
 impl Tree {
-    #[inline]
+    #[cfg(test)]
     fn eval(&self, x: &[f32]) -> f32 {
         if self.feature.is_empty() {
             return self.leaf.first().copied().unwrap_or(0.0);
@@ -90,29 +146,6 @@ impl Tree {
             };
         }
         self.leaf[(!node) as usize]
-    }
-
-    /// [`Tree::eval`] of `LANES` rows at once (see [`Model::scores`]).
-    #[inline]
-    fn eval_lanes(&self, rows: &[f32]) -> [f32; LANES] {
-        let mut node = [0i32; LANES];
-        if !self.feature.is_empty() {
-            for _ in 0..self.depth {
-                for (n, x) in node.iter_mut().zip(rows.chunks_exact(N_FEATURES)) {
-                    let k = (*n).max(0) as usize;
-                    let right = x[usize::from(self.feature[k])] > self.threshold[k];
-                    let next = if right { self.right[k] } else { self.left[k] };
-                    *n = if *n < 0 { *n } else { next };
-                }
-            }
-        }
-        node.map(|n| {
-            if self.feature.is_empty() {
-                self.leaf.first().copied().unwrap_or(0.0)
-            } else {
-                self.leaf[(!n) as usize]
-            }
-        })
     }
 
     /// The longest path from the root to a leaf, in internal nodes.
@@ -163,6 +196,8 @@ impl Tree {
 #[derive(Clone, Debug, Default)]
 pub struct Model {
     trees: Vec<Tree>,
+    /// The trees as [`Model::scores`] walks them.
+    flat: Flat,
     base: f32,
     switch: f32,
     bias_precision: f32,
@@ -258,6 +293,7 @@ impl Model {
         if !m.trees.is_empty() && !seen_features {
             return Err(bad(0, "no features record"));
         }
+        m.flat = Flat::new(&m.trees);
         Ok(m)
     }
 
@@ -271,24 +307,32 @@ impl Model {
         out.clear();
         out.resize(f.lines.len(), self.base);
         // Rows go down each tree LANES at a time, in lockstep and without
-        // branches on the data (a node's test picks the next node), so the
-        // walks overlap instead of waiting on mispredicted branches.
+        // branches on the data (a node's test picks the next node, a leaf
+        // leads to itself), so the walks overlap instead of waiting on
+        // mispredicted branches.
+        let Flat {
+            roots,
+            nodes,
+            values,
+        } = &self.flat;
         for (chunk, acc) in f
             .values
             .chunks(LANES * N_FEATURES)
             .zip(out.chunks_mut(LANES))
         {
-            if acc.len() < LANES {
-                for (x, a) in chunk.chunks_exact(N_FEATURES).zip(acc.iter_mut()) {
-                    *a += self.trees.iter().map(|t| t.eval(x)).sum::<f32>();
-                }
-                continue;
-            }
+            let lanes = acc.len();
             let mut sum = [0f32; LANES];
-            for t in &self.trees {
-                let v = t.eval_lanes(chunk);
-                for (s, v) in sum.iter_mut().zip(v) {
-                    *s += v;
+            for &(root, depth) in roots {
+                let mut node = [root; LANES];
+                for _ in 0..depth {
+                    for (l, n) in node[..lanes].iter_mut().enumerate() {
+                        let d = nodes[*n as usize];
+                        let x = chunk[l * N_FEATURES + d.feature as usize];
+                        *n = d.next[usize::from(x > d.threshold)];
+                    }
+                }
+                for (s, &n) in sum.iter_mut().zip(&node[..lanes]) {
+                    *s += values[n as usize];
                 }
             }
             for (a, s) in acc.iter_mut().zip(sum) {
