@@ -104,10 +104,29 @@ def weights(p):
 
 
 def stack(pages):
-    x = np.concatenate([p["x"] for p in pages])
-    y = np.concatenate([p["y"] for p in pages])
-    w = np.concatenate([weights(p) * SET_WEIGHT.get(p["set"], 1.0) for p in pages]) * 100.0
+    # Lines an earlier rule pass dropped are not the model's to decide (their
+    # drops stand): it is trained on, and scores, the others.
+    keep = [~forced(p) for p in pages]
+    x = np.concatenate([p["x"][k] for p, k in zip(pages, keep)])
+    y = np.concatenate([p["y"][k] for p, k in zip(pages, keep)])
+    w = np.concatenate([(weights(p) * SET_WEIGHT.get(p["set"], 1.0))[k] for p, k in zip(pages, keep)]) * 100.0
     return x, y, w
+
+
+def forced(p):
+    """Lines dropped by a pass other than the classifier (whose drops stand)."""
+    if "forced" not in p:
+        p["forced"] = p["x"][:, FORCED_COLS].max(axis=1) > 0 if FORCED_COLS else np.zeros(len(p["x"]), bool)
+    return p["forced"]
+
+
+def predict(booster, p):
+    """The margins as src/model/mod.rs gives them: a constant for forced lines."""
+    m = np.full(len(p["x"]), FORCED_SCORE[0], dtype=np.float64)
+    f = forced(p)
+    if (~f).any():
+        m[~f] = booster.predict(p["x"][~f], raw_score=True)
+    return m
 
 
 def train(pages):
@@ -183,9 +202,8 @@ def evaluate(args, pages, margins, bias, switch, forced_cols, by_type=False):
         for p, m in zip(pages, margins):
             if p["set"] != name:
                 continue
-            forced = p["x"][:, forced_cols].max(axis=1) > 0 if forced_cols else np.zeros(len(m), bool)
             p["dropped"] = p["x"][:, KIND_COLS].max(axis=1) > 0
-            keep = decide(p, m, bias, switch, forced)
+            keep = decide(p, m, bias, switch, forced(p))
             preds[p["id"]] = "\n".join(l for l, k in zip(p["lines"], keep) if k)
         ids = [d["id"] for d in docs]
         if evalcore.metric_of(name) == "wcxb":
@@ -208,6 +226,7 @@ def write_model(booster, path, switch, offset, bias_p, bias_r, width):
         f"features {FEATURE_VERSION} {width}",
         f"decode {switch:g} {bias_p:g} {bias_r:g}",
         f"base {offset:g}",
+        f"forced {FORCED_SCORE[0]:g}",
     ]
     for t in dump["tree_info"]:
         feats, thr, left, right, leaves = [], [], [], [], []
@@ -240,8 +259,11 @@ def write_model(booster, path, switch, offset, bias_p, bias_r, width):
         f.write("\n".join(rows) + "\n")
 
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 KIND_COLS = []
+FORCED_COLS = []
+# The score of a line a rule pass dropped (not scored by the trees).
+FORCED_SCORE = [0.0]
 
 
 def main():
@@ -255,6 +277,8 @@ def main():
     ap.add_argument("--learning-rate", type=float, default=PARAMS["learning_rate"])
     ap.add_argument("--leaves", type=int, default=PARAMS["num_leaves"],
                     help=f"leaves per tree (default {PARAMS['num_leaves']})")
+    ap.add_argument("--forced-score", type=float, default=FORCED_SCORE[0],
+                    help="score of the lines a rule pass dropped (default %(default)s)")
     args = ap.parse_args()
     sys.path.insert(0, os.path.abspath(args.evalset))
     import lightgbm as lgb  # noqa: F401
@@ -266,6 +290,8 @@ def main():
     width = pages[0]["x"].shape[1]
     names = feature_names(width)
     forced_cols = [k for k, n in enumerate(names) if n.startswith("kind_") and n != "kind_low-content"]
+    FORCED_COLS[:] = forced_cols
+    FORCED_SCORE[0] = args.forced_score
     KIND_COLS[:] = [k for k, n in enumerate(names) if n.startswith("kind_")]
     folds = np.array([fold_of(p["group"]) for p in pages])
     margins = [None] * len(pages)
@@ -277,7 +303,7 @@ def main():
         booster = train(tr)
         for i, p in enumerate(pages):
             if folds[i] == f:
-                margins[i] = booster.predict(p["x"], raw_score=True)
+                margins[i] = predict(booster, p)
         print(f"fold {f}: trained on {len(tr)} pages", file=sys.stderr)
     # The decoder: the switch cost and the balanced preset's offset, chosen
     # on the out-of-fold scores for the mean F1 of the three sets. Drops of

@@ -28,8 +28,8 @@ pub use stopwords::STOPWORDS;
 /// Number of packaged languages.
 const LANGS: usize = STOPWORDS.len();
 
-// One bit per language in a u32.
-const _: () = assert!(LANGS <= 32);
+// One bit per language in a u64.
+const _: () = assert!(LANGS <= 64);
 
 /// Longest function word, in bytes: a token is packed, lowercased, into a
 /// `u128` key, and longer tokens are no function word.
@@ -40,11 +40,11 @@ const MAX_STOPWORD_BYTES: usize = 16;
 /// for all languages at once, with no hashing of strings.
 struct WordTable {
     keys: Box<[u128]>,
-    bits: Box<[u32]>,
+    bits: Box<[u64]>,
 }
 
 /// log2 of the table's slots: about three times the packaged words.
-const TABLE_BITS: u32 = 11;
+const TABLE_BITS: u32 = 13;
 
 impl WordTable {
     fn build() -> WordTable {
@@ -64,7 +64,7 @@ impl WordTable {
                     i = (i + 1) & ((1 << TABLE_BITS) - 1);
                 }
                 table.keys[i] = key;
-                table.bits[i] |= 1 << k;
+                table.bits[i] |= 1u64 << k;
             }
         }
         table
@@ -73,7 +73,7 @@ impl WordTable {
     /// The language bits of a run with this hash and packed key (0 for the
     /// key 0: no word).
     #[inline]
-    fn get(&self, hash: u64, key: u128) -> u32 {
+    fn get(&self, hash: u64, key: u128) -> u64 {
         if key == 0 {
             return 0;
         }
@@ -95,7 +95,7 @@ static WORDS: LazyLock<WordTable> = LazyLock::new(WordTable::build);
 
 /// The languages (indices into [`STOPWORDS`]) whose bits are set.
 #[inline]
-fn languages(mut bits: u32) -> impl Iterator<Item = usize> {
+fn languages(mut bits: u64) -> impl Iterator<Item = usize> {
     std::iter::from_fn(move || {
         let k = (bits != 0).then(|| bits.trailing_zeros() as usize)?;
         bits &= bits - 1;
@@ -456,7 +456,7 @@ impl<F: FnMut(u64, u128, bool)> Runs<'_, F> {
 /// (saturating: a line of four billion chars), function words per language
 /// `u16`, with a boxed `u32` copy for the rare line that holds more than
 /// 65,535 of one language's.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LineScan {
     chars: u32,
     digits: u32,
@@ -471,6 +471,22 @@ pub struct LineScan {
     /// See [`LineScan::normalized_key`].
     key: u64,
     key_chars: u32,
+}
+
+impl Default for LineScan {
+    fn default() -> LineScan {
+        LineScan {
+            chars: 0,
+            digits: 0,
+            unspaced: 0,
+            words: 0,
+            tokens: 0,
+            hits: [0; LANGS],
+            wide_hits: None,
+            key: 0,
+            key_chars: 0,
+        }
+    }
 }
 
 /// `n` as a `u32`, saturating.
@@ -579,10 +595,18 @@ impl Lang {
 }
 
 /// Function-word hits per language over the first [`SAMPLE_WORDS`] tokens.
-#[derive(Default)]
 struct Detector {
     hits: [usize; LANGS],
     total: usize,
+}
+
+impl Default for Detector {
+    fn default() -> Detector {
+        Detector {
+            hits: [0; LANGS],
+            total: 0,
+        }
+    }
 }
 
 impl Detector {

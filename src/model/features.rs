@@ -22,7 +22,10 @@ use crate::pass::{Kind, Marks};
 use crate::text;
 
 /// Version of the feature definition; the model file must name the same.
-pub const VERSION: u32 = 1;
+/// 2: a line a rule pass dropped ([`Features::forced`]) gets only the
+/// values its neighbours and the pass read (words, class, the kind of its
+/// drop); the trees never score it.
+pub const VERSION: u32 = 2;
 
 /// The line's own features (see [`own`]).
 const OWN: usize = 32;
@@ -133,6 +136,11 @@ pub struct Features {
     pub lines: Vec<usize>,
     /// `lines.len() * N_FEATURES` values, row by row.
     pub values: Vec<f32>,
+    /// Per line: dropped by a pass whose drops stand (any but the
+    /// classifier, whose one region the model may overrule). Such a line is
+    /// not the model's to decide: only the values its neighbours and the
+    /// model pass read are computed, and the trees do not score it.
+    pub forced: Vec<bool>,
 }
 
 impl Features {
@@ -433,6 +441,54 @@ fn language(doc: &Document<'_>, lines: &[usize]) -> Lang {
     )
 }
 
+/// The line's own features but words and class (`row[0]`, `row[21..24]`,
+/// which every line gets): `raw` is line `i`'s text, `t` trimmed.
+#[allow(clippy::too_many_arguments)]
+fn own(
+    doc: &Document<'_>,
+    i: usize,
+    raw: &str,
+    t: &str,
+    s: &crate::lang::LineStats,
+    sentence: bool,
+    has_lang: bool,
+    row: &mut [f32],
+) {
+    let sh = shape(t);
+    let indent = raw.len() - raw.trim_start().len();
+    let first = t.chars().next();
+    row[1] = ln(s.chars);
+    row[2] = s.stop_ratio() as f32;
+    row[3] = ratio(s.digits, s.chars);
+    row[4] = ratio(s.unspaced, s.chars);
+    row[5] = f32::from(u8::from(sentence));
+    row[6] = f32::from(u8::from(t.ends_with(':')));
+    row[7] = f32::from(u8::from(text::ends_with_ellipsis(t)));
+    row[8] = f32::from(u8::from(bullet(t)));
+    row[9] = f32::from(u8::from(numbered(t)));
+    row[10] = ln(indent);
+    row[11] = ratio(sh.upper, sh.letters);
+    row[12] = ratio(sh.title_words, sh.words);
+    row[13] = ln(sh.separators);
+    row[14] = f32::from(u8::from(url_or_email(t)));
+    row[15] = f32::from(u8::from(sh.currency && s.digits > 0));
+    row[16] = f32::from(u8::from(date(t)));
+    row[17] = f32::from(u8::from(time(t)));
+    row[18] = ratio(sh.code, s.chars);
+    row[19] = f32::from(u8::from(
+        t.ends_with(';') || t.ends_with('{') || t.ends_with('}'),
+    ));
+    row[20] = f32::from(u8::from(s.digits > 0 && s.words <= 3));
+    row[24] = f32::from(u8::from(doc.is_headline_like(i)));
+    row[25] = ratio(sh.punct, s.chars);
+    row[26] = ln(sh.longest);
+    row[27] = f32::from(u8::from(first.is_some_and(|c| c.is_lowercase())));
+    row[28] = f32::from(u8::from(has_lang));
+    row[29] = ratio(sh.commas, s.words);
+    row[30] = f32::from(u8::from(first.is_some_and(|c| "\"“„«'‘".contains(c))));
+    row[31] = f32::from(u8::from(sh.letters >= 4 && sh.upper == sh.letters));
+}
+
 /// Per-line values the neighbours and windows read.
 #[derive(Clone, Copy, Default)]
 struct Near {
@@ -450,6 +506,7 @@ struct Near {
 pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
     out.lines.clear();
     out.values.clear();
+    out.forced.clear();
     out.lines
         .extend((0..doc.lines().len()).filter(|&i| !doc.lines()[i].is_blank()));
     let n = out.lines.len();
@@ -473,46 +530,18 @@ pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
         let scan: &LineScan = doc.scan(i);
         let s = scan.stats(&lang);
         let class = ClassifierPass::classify(t, &s, &lang);
-        let sh = shape(t);
         let sentence = text::ends_sentence(t);
+        let reason = marks.reason(i);
+        let forced = reason.is_some_and(|r| r.kind != Kind::LowContent);
+        out.forced.push(forced);
         let row = &mut out.values[k * N_FEATURES..k * N_FEATURES + OWN];
-        let indent = raw.len() - raw.trim_start().len();
-        let first = t.chars().next();
         row[0] = ln(s.words);
-        row[1] = ln(s.chars);
-        row[2] = s.stop_ratio() as f32;
-        row[3] = ratio(s.digits, s.chars);
-        row[4] = ratio(s.unspaced, s.chars);
-        row[5] = f32::from(u8::from(sentence));
-        row[6] = f32::from(u8::from(t.ends_with(':')));
-        row[7] = f32::from(u8::from(text::ends_with_ellipsis(t)));
-        row[8] = f32::from(u8::from(bullet(t)));
-        row[9] = f32::from(u8::from(numbered(t)));
-        row[10] = ln(indent);
-        row[11] = ratio(sh.upper, sh.letters);
-        row[12] = ratio(sh.title_words, sh.words);
-        row[13] = ln(sh.separators);
-        row[14] = f32::from(u8::from(url_or_email(t)));
-        row[15] = f32::from(u8::from(sh.currency && s.digits > 0));
-        row[16] = f32::from(u8::from(date(t)));
-        row[17] = f32::from(u8::from(time(t)));
-        row[18] = ratio(sh.code, s.chars);
-        row[19] = f32::from(u8::from(
-            t.ends_with(';') || t.ends_with('{') || t.ends_with('}'),
-        ));
-        row[20] = f32::from(u8::from(s.digits > 0 && s.words <= 3));
         row[21] = f32::from(u8::from(class == LineClass::Good));
         row[22] = f32::from(u8::from(class == LineClass::Short));
         row[23] = f32::from(u8::from(class == LineClass::Bad));
-        row[24] = f32::from(u8::from(doc.is_headline_like(i)));
-        row[25] = ratio(sh.punct, s.chars);
-        row[26] = ln(sh.longest);
-        row[27] = f32::from(u8::from(first.is_some_and(|c| c.is_lowercase())));
-        row[28] = f32::from(u8::from(has_lang));
-        row[29] = ratio(sh.commas, s.words);
-        row[30] = f32::from(u8::from(first.is_some_and(|c| "\"“„«'‘".contains(c))));
-        row[31] = f32::from(u8::from(sh.letters >= 4 && sh.upper == sh.letters));
-        let reason = marks.reason(i);
+        if !forced {
+            own(doc, i, raw, t, &s, sentence, has_lang, row);
+        }
         if let Some(r) = reason {
             if let Some(p) = Kind::ALL[1..].iter().position(|&k| k == r.kind) {
                 out.values[k * N_FEATURES + OWN + p] = 1.0;
@@ -598,6 +627,13 @@ pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
         let line = &doc.lines()[i];
         let block = &doc.blocks()[line.block];
         let block_words = block_words[line.block];
+        let good_words_before = good_before;
+        if near[k].good > 0.0 {
+            good_before += words[k];
+        }
+        if out.forced[k] {
+            continue;
+        }
         let base = k * N_FEATURES + OWN + KINDS;
         let row = &mut out.values[base..base + PLACE];
         row[0] = ratio(k, n);
@@ -613,12 +649,9 @@ pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
         row[10] = page_lines;
         row[11] = good_share;
         row[12] = dropped_share;
-        row[13] = ratio(good_before, good_words_total);
+        row[13] = ratio(good_words_before, good_words_total);
         row[14] = ln(dist_before[k]);
         row[15] = ln(dist_after[k]);
-        if near[k].good > 0.0 {
-            good_before += words[k];
-        }
         let mut at = base + PLACE;
         for side in [-1isize, 1] {
             for d in 1..=REACH as isize {

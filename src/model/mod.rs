@@ -199,6 +199,9 @@ pub struct Model {
     /// The trees as [`Model::scores`] walks them.
     flat: Flat,
     base: f32,
+    /// Added to `base` for the score of a forced line (see
+    /// [`Features::forced`]), which the trees do not score.
+    forced: f32,
     switch: f32,
     bias_precision: f32,
     bias_recall: f32,
@@ -212,6 +215,7 @@ impl Model {
     /// features VERSION N_FEATURES
     /// decode SWITCH PRECISION_BIAS RECALL_BIAS
     /// base BASE_SCORE
+    /// forced FORCED_SCORE
     /// tree FEATURES.. | THRESHOLDS.. | LEFT.. | RIGHT.. | LEAVES..
     /// ```
     pub fn parse(s: &str) -> Result<Model> {
@@ -259,6 +263,11 @@ impl Model {
                         .first()
                         .ok_or_else(|| bad(n, "base needs a value"))?;
                 }
+                "forced" => {
+                    m.forced = *nums(parts)?
+                        .first()
+                        .ok_or_else(|| bad(n, "forced needs a value"))?;
+                }
                 "tree" => {
                     let rest: Vec<&str> = line["tree".len()..].split('|').collect();
                     if rest.len() != 5 {
@@ -302,10 +311,11 @@ impl Model {
         self.trees.is_empty()
     }
 
-    /// The log-odds that each row is content.
+    /// The log-odds that each row is content; a forced row (see
+    /// [`Features::forced`]) gets the model's constant for them.
     pub fn scores(&self, f: &Features, out: &mut Vec<f32>) {
         out.clear();
-        out.resize(f.lines.len(), self.base);
+        out.resize(f.lines.len(), self.base + self.forced);
         // Rows go down each tree LANES at a time, in lockstep and without
         // branches on the data (a node's test picks the next node, a leaf
         // leads to itself), so the walks overlap instead of waiting on
@@ -315,19 +325,24 @@ impl Model {
             nodes,
             values,
         } = &self.flat;
-        for (chunk, acc) in f
-            .values
-            .chunks(LANES * N_FEATURES)
-            .zip(out.chunks_mut(LANES))
-        {
-            let lanes = acc.len();
+        let mut rows = (0..f.lines.len()).filter(|&k| !f.forced[k]);
+        loop {
+            let mut lane = [0usize; LANES];
+            let mut lanes = 0;
+            for (slot, k) in lane.iter_mut().zip(rows.by_ref()) {
+                *slot = k * N_FEATURES;
+                lanes += 1;
+            }
+            if lanes == 0 {
+                break;
+            }
             let mut sum = [0f32; LANES];
             for &(root, depth) in roots {
                 let mut node = [root; LANES];
                 for _ in 0..depth {
-                    for (l, n) in node[..lanes].iter_mut().enumerate() {
+                    for (n, &at) in node[..lanes].iter_mut().zip(&lane) {
                         let d = nodes[*n as usize];
-                        let x = chunk[l * N_FEATURES + d.feature as usize];
+                        let x = f.values[at + d.feature as usize];
                         *n = d.next[usize::from(x > d.threshold)];
                     }
                 }
@@ -335,8 +350,8 @@ impl Model {
                     *s += values[n as usize];
                 }
             }
-            for (a, s) in acc.iter_mut().zip(sum) {
-                *a += s;
+            for (&at, s) in lane[..lanes].iter().zip(sum) {
+                out[at / N_FEATURES] = self.base + s;
             }
         }
     }
@@ -455,6 +470,7 @@ mod tests {
         let mut f = Features {
             lines: vec![0, 1],
             values: vec![0.0; 2 * N_FEATURES],
+            forced: vec![false; 2],
         };
         f.values[N_FEATURES] = 1.0;
         let mut s = Vec::new();
@@ -492,6 +508,8 @@ mod tests {
         let mut f = Features {
             lines: (0..n).collect(),
             values: vec![0.0; n * N_FEATURES],
+            // Every fifth row forced: scored by the constant, not the trees.
+            forced: (0..n).map(|k| k % 5 == 3).collect(),
         };
         // Varied rows: a cheap deterministic sequence in [0, 4).
         let mut state = 12345u32;
@@ -503,7 +521,11 @@ mod tests {
         m.scores(&f, &mut fast);
         for (k, s) in fast.iter().enumerate() {
             let x = f.row(k);
-            let one = m.base + m.trees.iter().map(|t| t.eval(x)).sum::<f32>();
+            let one = if f.forced[k] {
+                m.base + m.forced
+            } else {
+                m.base + m.trees.iter().map(|t| t.eval(x)).sum::<f32>()
+            };
             assert!((one - s).abs() < 1e-4, "row {k}: {one} vs {s}");
         }
     }
