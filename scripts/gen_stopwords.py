@@ -15,7 +15,8 @@ Sources:
   digits only, at most 16 bytes: see MAX_STOPWORD_BYTES in src/lang/mod.rs)
   are kept. Only the ranking is taken from wordfreq, never a word.
 
-Four languages that wordfreq lacks (WHOLE) take their short stopwords-iso
+A few words are added by hand where a list lacks its language's most
+frequent ones (EXTRA). Four languages that wordfreq lacks (WHOLE) take their short stopwords-iso
 lists whole. The first twelve languages (CURATED) keep the lists already in the file:
 hand-picked subsets of the same stopwords-iso lists (two words aside), which
 the classifier's thresholds were tuned on. Every other list is generated.
@@ -46,6 +47,10 @@ GENERATED = (
     ("bn", "bn"), ("ko", "ko"), ("vi", "vi"), ("ms", "ms"), ("tl", "fil"),
 )
 WORDS_PER_LANG = 70
+# Words that a stopwords-iso list lacks although they are its language's most
+# frequent (Ukrainian's has no "і", "в", "у", "на", "не": without them a
+# Ukrainian page reads as Russian). Added by hand, and said here.
+EXTRA = {"uk": ("в", "і", "на", "не", "у")}
 # stopwords-iso lists that wordfreq has no data for, short enough (at most
 # WORDS_PER_LANG + 30 words) to be taken whole.
 WHOLE = ("af", "et", "sw", "eu")
@@ -82,7 +87,7 @@ def main():
     current = dict(re.findall(r'\(\s*"(\w+)",\s*"([^"]*)",?\s*\)', text))
     iso = iso_lists()
     lists = [(c, sorted(set(current[c].split()))) for c in CURATED]
-    lists += [(c, generated(iso, c, wf)) for c, wf in GENERATED]
+    lists += [(c, sorted(set(generated(iso, c, wf)) | set(EXTRA.get(c, ())))) for c, wf in GENERATED]
     for c in WHOLE:
         words = sorted({w.lower() for w in iso[c] if TOKEN.fullmatch(w) and len(w.encode()) <= MAX_BYTES})
         assert len(words) <= WORDS_PER_LANG + 30, c

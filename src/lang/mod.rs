@@ -687,7 +687,6 @@ fn is_unspaced(c: char) -> bool {
         0x3040..=0x30FF   // Hiragana, Katakana
         | 0x3400..=0x4DBF // CJK extension A
         | 0x4E00..=0x9FFF // CJK unified ideographs
-        | 0xAC00..=0xD7AF // Hangul syllables
         | 0x0E00..=0x0E7F // Thai
         | 0xF900..=0xFAFF // CJK compatibility ideographs
     )
@@ -893,6 +892,132 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn detects_the_generated_languages() {
+        // One sentence a language (most from the Universal Declaration of
+        // Human Rights, article 1), doubled to pass the sample's floor.
+        let samples = [
+            (
+                "da",
+                "Det er ikke noget, der er bedre end at være hjemme, men jeg ved ikke, hvad hun skal gøre nu, når hun har fået et nyt job.",
+            ),
+            (
+                "no",
+                "Det er ikke noe som er bedre enn å være hjemme, men jeg vet ikke hva hun skal gjøre nå som hun har fått en ny jobb.",
+            ),
+            (
+                "fi",
+                "Kaikki ihmiset syntyvät vapaina ja tasavertaisina arvoltaan ja oikeuksiltaan, ja heidän on toimittava toisiaan kohtaan veljeyden hengessä, mutta se ei ole aina helppoa.",
+            ),
+            (
+                "cs",
+                "Všichni lidé se rodí svobodní a sobě rovní co do důstojnosti a práv, jsou nadáni rozumem a svědomím a mají spolu jednat v duchu bratrství, ale to není vždy tak.",
+            ),
+            (
+                "sk",
+                "Všetci ľudia sa rodia slobodní a sebe rovní, čo sa týka ich dôstojnosti a práv, sú obdarení rozumom a svedomím a majú spolu jednať v bratskom duchu, ale nie je to tak.",
+            ),
+            (
+                "hu",
+                "Minden emberi lény szabadon születik, és egyenlő méltósága és joga van, de ez nem mindig van így, és ezt az emberek is tudják, ha csak egy kicsit gondolkodnak.",
+            ),
+            (
+                "ro",
+                "Toate ființele umane se nasc libere și egale în demnitate și în drepturi, ele sunt înzestrate cu rațiune și conștiință și trebuie să se comporte unele față de altele.",
+            ),
+            (
+                "ca",
+                "Tots els éssers humans neixen lliures i iguals en dignitat i en drets, són dotats de raó i de consciència, i han de comportar-se fraternalment els uns amb els altres.",
+            ),
+            (
+                "hr",
+                "Sva ljudska bića rađaju se slobodna i jednaka u dostojanstvu i pravima, ona su obdarena razumom i sviješću pa jedna prema drugima trebaju postupati u duhu bratstva.",
+            ),
+            (
+                "sl",
+                "Vsi ljudje se rodijo svobodni in imajo enako dostojanstvo in enake pravice, obdarjeni so z razumom in vestjo in bi morali ravnati drug z drugim kakor bratje.",
+            ),
+            (
+                "lt",
+                "Visi žmonės gimsta laisvi ir lygūs savo orumu ir teisėmis, jiems suteiktas protas ir sąžinė, ir jie turi elgtis vienas kito atžvilgiu kaip broliai, bet tai ne visada taip.",
+            ),
+            (
+                "lv",
+                "Visi cilvēki piedzimst brīvi un vienlīdzīgi savā pašcieņā un tiesībās, viņi ir apveltīti ar saprātu un sirdsapziņu, un viņiem jāizturas citam pret citu brālības garā.",
+            ),
+            (
+                "el",
+                "Όλοι οι άνθρωποι γεννιούνται ελεύθεροι και ίσοι στην αξιοπρέπεια και τα δικαιώματα, είναι προικισμένοι με λογική και συνείδηση και οφείλουν να συμπεριφέρονται μεταξύ τους με πνεύμα αδελφοσύνης.",
+            ),
+            (
+                "bg",
+                "Всички хора се раждат свободни и равни по достойнство и права, те са надарени с разум и съвест и следва да се отнасят помежду си в дух на братство, но това не е така.",
+            ),
+            (
+                "uk",
+                "Всі люди народжуються вільними і рівними у своїй гідності та правах, вони наділені розумом і совістю і повинні діяти у відношенні один до одного в дусі братерства.",
+            ),
+            (
+                "ar",
+                "يولد جميع الناس أحرارا متساوين في الكرامة والحقوق، وقد وهبوا عقلا وضميرا وعليهم أن يعامل بعضهم بعضا بروح الإخاء، وهذا هو ما يجب أن يكون في كل مكان.",
+            ),
+            (
+                "fa",
+                "تمام افراد بشر آزاد به دنیا می آیند و از لحاظ حیثیت و حقوق با هم برابرند و همه دارای عقل و وجدان هستند و باید نسبت به یکدیگر با روح برادری رفتار کنند.",
+            ),
+            (
+                "he",
+                "כל בני האדם נולדו בני חורין ושווים בערכם ובזכויותיהם, כולם חוננו בתבונה ובמצפון, לפיכך חובה עליהם לנהוג איש ברעהו ברוח של אחווה, אבל זה לא תמיד כך.",
+            ),
+            (
+                "hi",
+                "सभी मनुष्यों को गौरव और अधिकारों के मामले में जन्मजात स्वतन्त्रता और समानता प्राप्त है और उन्हें बुद्धि और अन्तरात्मा की देन प्राप्त है और परस्पर उन्हें भाईचारे के भाव से बर्ताव करना चाहिए।",
+            ),
+            (
+                "vi",
+                "Tất cả mọi người sinh ra đều được tự do và bình đẳng về nhân phẩm và quyền lợi, mọi con người đều được tạo hóa ban cho lý trí và lương tâm và cần phải đối xử với nhau trong tình bằng hữu.",
+            ),
+            (
+                "tl",
+                "Ang lahat ng tao ay isinilang na malaya at pantay-pantay sa karangalan at mga karapatan, sila ay pinagkalooban ng katwiran at budhi at dapat magturingan sa isa't isa sa diwa ng pagkakapatiran.",
+            ),
+            (
+                "af",
+                "Alle menslike wesens word vry gebore, met gelyke waardigheid en regte, en hulle het rede en gewete en behoort in die gees van broederskap teenoor mekaar op te tree, maar dit is nie altyd so nie.",
+            ),
+            (
+                "et",
+                "Kõik inimesed sünnivad vabadena ja võrdsetena oma väärikuselt ja õigustelt, neile on antud mõistus ja südametunnistus ja nad peavad üksteist kohtlema vendlikult, aga see ei ole alati nii.",
+            ),
+            (
+                "sw",
+                "Watu wote wamezaliwa huru, hadhi na haki zao ni sawa, wote wamejaliwa akili na dhamiri, hivyo yapasa watendeane kindugu kwa sababu hiyo ni kazi ya kila mtu katika nchi.",
+            ),
+            (
+                "eu",
+                "Gizon-emakume guztiak aske jaiotzen dira, duintasun eta eskubide berberak dituztela, eta ezaguera eta kontzientzia dutenez gero, elkarren artean senide legez jokatu beharra dute, baina hori ez da beti horrela.",
+            ),
+            (
+                "ko",
+                "그리고 이 일은 매우 중요한 것 입니다. 우리는 또한 다른 사람들과 함께 일을 할 때 더 많은 것을 배울 수 있습니다.",
+            ),
+            (
+                "ms",
+                "Semua manusia dilahirkan bebas dan samarata dari segi kemuliaan dan hak-hak, mereka mempunyai pemikiran dan perasaan hati dan hendaklah bertindak di antara satu sama lain dengan semangat persaudaraan kerana itu adalah baik.",
+            ),
+        ];
+        let mut wrong = Vec::new();
+        for (code, text) in samples {
+            let doubled = format!("{text} {text}");
+            let got = Lang::detect([doubled.as_str()]).code();
+            if got != Some(code) {
+                wrong.push(format!("{code}: {got:?}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:?}");
+        assert!(STOPWORDS.len() >= 40);
     }
 
     #[test]

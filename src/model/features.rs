@@ -154,6 +154,12 @@ impl Features {
         self.row(k)[0].exp_m1().round() as usize
     }
 
+    /// True when the `k`-th non-blank line reads as prose (the classifier's
+    /// class `good`).
+    pub fn good(&self, k: usize) -> bool {
+        self.row(k)[21] > 0.0
+    }
+
     /// True when an earlier pass dropped the `k`-th non-blank line.
     pub fn dropped(&self, k: usize) -> bool {
         self.row(k)[OWN..OWN + KINDS].iter().any(|&v| v > 0.0)
@@ -163,7 +169,7 @@ impl Features {
     /// pass dropped.
     pub fn prose_words(&self) -> usize {
         (0..self.lines.len())
-            .filter(|&k| self.row(k)[21] > 0.0 && !self.dropped(k))
+            .filter(|&k| self.good(k) && !self.dropped(k))
             .map(|k| self.words(k))
             .sum()
     }

@@ -36,8 +36,9 @@ pub const MIN_PROSE_WORDS: usize = ClassifierPass::DEFAULT_MIN_REGION_WORDS;
 pub const MIN_LINES: usize = 8;
 
 /// A document that starts with its article keeps its title: when at most
-/// this many lines that the passes kept stand before the first content line,
-/// they are kept too (the classifier's rule).
+/// this many lines that the passes kept stand before the first prose line
+/// (the classifier's class `good`) the model keeps, they are kept too (the
+/// classifier's rule).
 pub const MAX_HEAD_LINES: usize = 2;
 
 static BOILERPLATE: LazyLock<Reason> =
@@ -105,7 +106,8 @@ impl Pass for ModelPass {
                 // model is lost on it, and the passes' verdicts stand.
                 return;
             }
-            if let Some(first) = labels.iter().position(|&l| l) {
+            // The title (and a standfirst) before the first prose line kept.
+            if let Some(first) = (0..labels.len()).find(|&k| labels[k] && features.good(k)) {
                 let head: Vec<usize> = (0..first).filter(|&k| !features.dropped(k)).collect();
                 if head.len() <= MAX_HEAD_LINES {
                     for k in head {
