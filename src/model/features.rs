@@ -22,13 +22,15 @@ use crate::pass::{Kind, Marks};
 use crate::text;
 
 /// Version of the feature definition; the model file must name the same.
+/// 3: lines since and until the page's comment section and since its
+/// related block and footer ([`SINCE`]).
 /// 2: a line a rule pass dropped ([`Features::forced`]) gets only the
 /// values its neighbours and the pass read (words, class, the kind of its
 /// drop); the trees never score it.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The line's own features (see [`own`]).
-const OWN: usize = 32;
+pub(crate) const OWN: usize = 32;
 /// Kinds of earlier drops, one-hot.
 const KINDS: usize = 15;
 /// Position, paragraph, repetition, page.
@@ -39,9 +41,15 @@ const NEAR: usize = 6;
 const REACH: usize = 3;
 /// Window means.
 const WINDOWS: usize = 8;
+/// Distances to the page's landmarks: the lines since the last line an
+/// earlier pass dropped as a comment form and until the next one, since the
+/// last related or trending heading, since the last footer line. A news
+/// page's comments come after "Leave a Reply" or "12 Comments", its related
+/// teasers after "Related", whatever the lines themselves look like.
+const SINCE: usize = 4;
 
 /// Features per line.
-pub const N_FEATURES: usize = OWN + KINDS + PLACE + 2 * REACH * NEAR + WINDOWS;
+pub const N_FEATURES: usize = OWN + KINDS + PLACE + 2 * REACH * NEAR + WINDOWS + SINCE;
 
 /// The names of the features, in order (for the training script's reports).
 pub fn names() -> Vec<String> {
@@ -122,6 +130,10 @@ pub fn names() -> Vec<String> {
         "w20_log_words",
         "w20_dropped",
         "w20_bad",
+        "log_since_comment",
+        "log_until_comment",
+        "log_since_related",
+        "log_since_footer",
     ] {
         v.push(s.to_string());
     }
@@ -608,6 +620,33 @@ pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
             next = Some(k);
         }
     }
+    // Landmarks: the nearest comment-form line before and after, the
+    // nearest related or trending heading and footer line before.
+    let kind = |k: usize| marks.reason(lines[k]).map(|r| r.kind);
+    let mut since = vec![[n + 1; 4]; n];
+    let mut last = [None::<usize>; 3];
+    for (k, d) in since.iter_mut().enumerate() {
+        for (j, l) in last.iter().enumerate() {
+            if let Some(l) = l {
+                d[[0, 2, 3][j]] = k - l;
+            }
+        }
+        match kind(k) {
+            Some(Kind::CommentForm) => last[0] = Some(k),
+            Some(Kind::RelatedHeadline | Kind::Trending) => last[1] = Some(k),
+            Some(Kind::Footer) => last[2] = Some(k),
+            _ => {}
+        }
+    }
+    let mut next_comment = None;
+    for k in (0..n).rev() {
+        if let Some(l) = next_comment {
+            since[k][1] = l - k;
+        }
+        if kind(k) == Some(Kind::CommentForm) {
+            next_comment = Some(k);
+        }
+    }
     // Prefix sums for the windows.
     let mut prefix = vec![[0f32; 4]; n + 1];
     for k in 0..n {
@@ -690,6 +729,9 @@ pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
             for (f, (h, l)) in prefix[hi].iter().zip(&prefix[lo]).enumerate() {
                 out.values[at + w + f] = (h - l) / len;
             }
+        }
+        for (j, &d) in since[k].iter().enumerate() {
+            out.values[at + WINDOWS + j] = ln(d);
         }
     }
 }
@@ -781,6 +823,25 @@ mod tests {
         assert!(!date("Call 12345"));
         assert!(time("at 12:30 pm"));
         assert!(!time("ratio 1:2"));
+    }
+
+    #[test]
+    fn distances_to_the_comment_section() {
+        let text = "The article.\nLeave a Reply\nA comment.\nAnother comment.\n";
+        let doc = Document::parse(text);
+        let mut marks = Marks::new(doc.lines().len());
+        let form = crate::pass::Reason::new("rules", "comment.leave-reply", Kind::CommentForm);
+        marks.drop_line(1, &form);
+        let mut f = Features::default();
+        compute(&doc, &marks, &mut f);
+        let at = N_FEATURES - SINCE;
+        let since = |k: usize| f.row(k)[at];
+        let until = |k: usize| f.row(k)[at + 1];
+        // None before the first line: as far as the page is long, and more.
+        assert_eq!(since(0), ln(5));
+        assert_eq!(until(0), ln(1));
+        assert_eq!((since(2), since(3)), (ln(1), ln(2)));
+        assert_eq!(until(3), ln(5));
     }
 
     #[test]

@@ -202,6 +202,9 @@ pub struct Model {
     /// Added to `base` for the score of a forced line (see
     /// [`Features::forced`]), which the trees do not score.
     forced: f32,
+    /// Added before decoding to the score of a prose line that no earlier
+    /// pass dropped (see [`Model::decode_scores`]).
+    prose_bonus: f32,
     switch: f32,
     bias_precision: f32,
     bias_recall: f32,
@@ -216,6 +219,7 @@ impl Model {
     /// decode SWITCH PRECISION_BIAS RECALL_BIAS
     /// base BASE_SCORE
     /// forced FORCED_SCORE
+    /// prose-bonus PROSE_BONUS
     /// tree FEATURES.. | THRESHOLDS.. | LEFT.. | RIGHT.. | LEAVES..
     /// ```
     pub fn parse(s: &str) -> Result<Model> {
@@ -267,6 +271,11 @@ impl Model {
                     m.forced = *nums(parts)?
                         .first()
                         .ok_or_else(|| bad(n, "forced needs a value"))?;
+                }
+                "prose-bonus" => {
+                    m.prose_bonus = *nums(parts)?
+                        .first()
+                        .ok_or_else(|| bad(n, "prose-bonus needs a value"))?;
                 }
                 "tree" => {
                     let rest: Vec<&str> = line["tree".len()..].split('|').collect();
@@ -352,6 +361,22 @@ impl Model {
             }
             for (&at, s) in lane[..lanes].iter().zip(sum) {
                 out[at / N_FEATURES] = self.base + s;
+            }
+        }
+    }
+
+    /// The scores the decoder reads: `scores` with the prose bonus added to
+    /// every prose line (the classifier's class `good`) that no earlier
+    /// pass dropped. Losing content is the worse error: such a line goes
+    /// only on clear evidence (the last paragraph of an article, say, just
+    /// before a block of boilerplate).
+    pub fn decode_scores(&self, f: &Features, scores: &mut [f32]) {
+        if self.prose_bonus == 0.0 {
+            return;
+        }
+        for (k, s) in scores.iter_mut().enumerate() {
+            if f.good(k) && !f.dropped(k) {
+                *s += self.prose_bonus;
             }
         }
     }
@@ -476,6 +501,31 @@ mod tests {
         let mut s = Vec::new();
         m.scores(&f, &mut s);
         assert_eq!(s, vec![-0.5, 2.5]);
+    }
+
+    #[test]
+    fn prose_bonus_lifts_only_prose_lines_every_pass_kept() {
+        let text = format!(
+            "deboil-line-model 1\nfeatures {} {}\ndecode 1 -1 1\nbase 0\nforced 0\nprose-bonus 2\ntree | | | | -1\n",
+            features::VERSION,
+            N_FEATURES
+        );
+        let m = Model::parse(&text).unwrap();
+        let n = N_FEATURES;
+        let mut f = Features {
+            lines: vec![0, 1, 2],
+            values: vec![0.0; 3 * n],
+            forced: vec![false, false, true],
+        };
+        // Line 0: prose, kept. Line 1: not prose. Line 2: prose, dropped.
+        f.values[21] = 1.0;
+        f.values[2 * n + 21] = 1.0;
+        f.values[2 * n + features::OWN] = 1.0;
+        let mut s = Vec::new();
+        m.scores(&f, &mut s);
+        assert_eq!(s, vec![-1.0, -1.0, 0.0]);
+        m.decode_scores(&f, &mut s);
+        assert_eq!(s, vec![1.0, -1.0, 0.0]);
     }
 
     #[test]

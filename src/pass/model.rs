@@ -93,6 +93,7 @@ impl Pass for ModelPass {
             }
             self.model.scores(features, scores);
             marks.set_scores(&features.lines, scores);
+            self.model.decode_scores(features, scores);
             self.model
                 .decode(scores, self.model.bias(self.favor), labels);
             let kept_words = |keep: &dyn Fn(usize) -> bool| -> usize {
