@@ -22,8 +22,8 @@ use crate::pass::{Kind, Marks};
 use crate::text;
 
 /// Version of the feature definition; the model file must name the same.
-/// 3: lines since and until the page's comment section and since its
-/// related block and footer ([`SINCE`]).
+/// 3: lines since and until the page's comment forms, related headings,
+/// footers and navigation ([`SINCE`]).
 /// 2: a line a rule pass dropped ([`Features::forced`]) gets only the
 /// values its neighbours and the pass read (words, class, the kind of its
 /// drop); the trees never score it.
@@ -41,12 +41,15 @@ const NEAR: usize = 6;
 const REACH: usize = 3;
 /// Window means.
 const WINDOWS: usize = 8;
-/// Distances to the page's landmarks: the lines since the last line an
-/// earlier pass dropped as a comment form and until the next one, since the
-/// last related or trending heading, since the last footer line. A news
-/// page's comments come after "Leave a Reply" or "12 Comments", its related
-/// teasers after "Related", whatever the lines themselves look like.
-const SINCE: usize = 4;
+/// Groups of landmark kinds: comment forms; related and trending headings;
+/// footers; navigation.
+const LANDMARKS: usize = 4;
+/// Distances to the page's landmarks: for each group of [`LANDMARKS`], the
+/// lines since the last line an earlier pass dropped as one, and until the
+/// next. A news page's comments come after "Leave a Reply" or "12
+/// Comments", its related teasers after "Related", and its article ends
+/// before the footer, whatever the lines themselves look like.
+const SINCE: usize = 2 * LANDMARKS;
 
 /// Features per line.
 pub const N_FEATURES: usize = OWN + KINDS + PLACE + 2 * REACH * NEAR + WINDOWS + SINCE;
@@ -133,7 +136,11 @@ pub fn names() -> Vec<String> {
         "log_since_comment",
         "log_until_comment",
         "log_since_related",
+        "log_until_related",
         "log_since_footer",
+        "log_until_footer",
+        "log_since_navigation",
+        "log_until_navigation",
     ] {
         v.push(s.to_string());
     }
@@ -620,31 +627,38 @@ pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
             next = Some(k);
         }
     }
-    // Landmarks: the nearest comment-form line before and after, the
-    // nearest related or trending heading and footer line before.
-    let kind = |k: usize| marks.reason(lines[k]).map(|r| r.kind);
-    let mut since = vec![[n + 1; 4]; n];
-    let mut last = [None::<usize>; 3];
+    // Landmarks: the nearest line of each group of kinds before and after
+    // (see [`SINCE`]).
+    let group = |k: usize| -> Option<usize> {
+        match marks.reason(lines[k]).map(|r| r.kind)? {
+            Kind::CommentForm => Some(0),
+            Kind::RelatedHeadline | Kind::Trending => Some(1),
+            Kind::Footer => Some(2),
+            Kind::Navigation => Some(3),
+            _ => None,
+        }
+    };
+    let mut since = vec![[n + 1; SINCE]; n];
+    let mut last = [None::<usize>; LANDMARKS];
     for (k, d) in since.iter_mut().enumerate() {
-        for (j, l) in last.iter().enumerate() {
+        for (g, l) in last.iter().enumerate() {
             if let Some(l) = l {
-                d[[0, 2, 3][j]] = k - l;
+                d[2 * g] = k - l;
             }
         }
-        match kind(k) {
-            Some(Kind::CommentForm) => last[0] = Some(k),
-            Some(Kind::RelatedHeadline | Kind::Trending) => last[1] = Some(k),
-            Some(Kind::Footer) => last[2] = Some(k),
-            _ => {}
+        if let Some(g) = group(k) {
+            last[g] = Some(k);
         }
     }
-    let mut next_comment = None;
+    let mut next = [None::<usize>; LANDMARKS];
     for k in (0..n).rev() {
-        if let Some(l) = next_comment {
-            since[k][1] = l - k;
+        for (g, l) in next.iter().enumerate() {
+            if let Some(l) = l {
+                since[k][2 * g + 1] = l - k;
+            }
         }
-        if kind(k) == Some(Kind::CommentForm) {
-            next_comment = Some(k);
+        if let Some(g) = group(k) {
+            next[g] = Some(k);
         }
     }
     // Prefix sums for the windows.
