@@ -22,11 +22,10 @@ use crate::pass::{Kind, Marks};
 use crate::text;
 
 /// Version of the feature definition; the model file must name the same.
-/// 3: lines since and until the page's comment forms, related headings,
-/// footers and navigation ([`SINCE`]).
 /// 2: a line a rule pass dropped ([`Features::forced`]) gets only the
 /// values its neighbours and the pass read (words, class, the kind of its
-/// drop); the trees never score it.
+/// drop); the trees never score it. 3: lines since and until the page's
+/// comment forms, related headings, footers and navigation (its landmarks).
 pub const VERSION: u32 = 3;
 
 /// The line's own features (see [`own`]).
