@@ -288,6 +288,8 @@ def main():
     ap.add_argument("--learning-rate", type=float, default=PARAMS["learning_rate"])
     ap.add_argument("--leaves", type=int, default=PARAMS["num_leaves"],
                     help=f"leaves per tree (default {PARAMS['num_leaves']})")
+    ap.add_argument("--min-leaf", type=int, default=PARAMS["min_data_in_leaf"],
+                    help=f"fewest lines in a leaf (default {PARAMS['min_data_in_leaf']})")
     ap.add_argument("--switches", type=float, nargs="*", default=SWITCHES,
                     help="switch costs between paragraphs to try")
     ap.add_argument("--offsets", type=float, nargs="*", default=OFFSETS,
@@ -303,6 +305,7 @@ def main():
     PARAMS["num_leaves"] = args.leaves
     PARAMS["learning_rate"] = args.learning_rate
     PARAMS["num_boost_round"] = args.rounds
+    PARAMS["min_data_in_leaf"] = args.min_leaf
     pages = load(args)
     width = pages[0]["x"].shape[1]
     names = feature_names(width)
