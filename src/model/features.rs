@@ -817,11 +817,35 @@ mod tests {
             let t = format!("a{c}B{c}{c} ,");
             assert_eq!(shape(&t), shape_reference(&t), "U+{:04X}", c as u32);
         }
+        // Every ASCII byte in every place of an eight-byte word, beside
+        // words and runs that cross the words' edges.
+        for c in (0u8..0x80).map(char::from) {
+            for at in 0..16 {
+                let mut t: String = "Ab1 xY_z|,$(;[{}"
+                    .chars()
+                    .cycle()
+                    .skip(at)
+                    .take(21)
+                    .collect();
+                t.insert(at, c);
+                t.push_str("LongWordRunningAcrossWords9 é");
+                assert_eq!(shape(&t), shape_reference(&t), "{t:?}");
+            }
+        }
+        let long = "Ab, (x) | C€ é LongerWordsThanEightBytes ".repeat(40);
+        assert_eq!(shape(&long), shape_reference(&long));
     }
 
     #[test]
     fn names_match_the_width() {
         assert_eq!(names().len(), N_FEATURES);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn shape_reads_any_text_as_char_by_char(t in "[ -~]{0,80}([é€—•A-Z a-z0-9]{0,3}[ -~]{0,40}){0,3}") {
+            proptest::prop_assert_eq!(shape(&t), shape_reference(&t));
+        }
     }
 
     #[test]
