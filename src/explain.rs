@@ -205,13 +205,22 @@ mod tests {
         let out = String::from_utf8(w.into_inner().unwrap()).unwrap();
         let rows: Vec<&str> = out.lines().skip(1).collect();
         assert!(rows.len() > 20);
+        let mut by_rules = 0;
         for row in rows {
-            let score = row.split('\t').nth(6).unwrap();
+            let cols: Vec<&str> = row.split('\t').collect();
+            let score = cols[6];
             assert!(
                 score.parse::<f32>().is_ok() && score.split('.').nth(1).unwrap().len() == 3,
                 "{row}"
             );
+            // A line a rule pass dropped is its rule's: the trees do not
+            // score it, and it shows the model's constant.
+            if cols[3] == "rules" {
+                by_rules += 1;
+                assert_eq!(score, "0.000", "{row}");
+            }
         }
+        assert!(by_rules > 0);
     }
 
     #[test]
