@@ -67,16 +67,16 @@ def iso_lists():
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def usable(iso, code):
+    """The words of a stopwords-iso list that deboil can read as a token."""
+    return {w.lower() for w in iso[code] if TOKEN.fullmatch(w) and len(w.encode()) <= MAX_BYTES}
+
+
 def generated(iso, code, wf_code):
     from wordfreq import get_frequency_dict
 
     freq = get_frequency_dict(wf_code)
-    words = {w.lower() for w in iso[code]}
-    words = [
-        w for w in words
-        if TOKEN.fullmatch(w)
-        and len(w.encode()) <= MAX_BYTES and freq.get(w, 0) > 0
-    ]
+    words = [w for w in usable(iso, code) if freq.get(w, 0) > 0]
     # Most frequent first; ties (rare) by the word, for determinism.
     words.sort(key=lambda w: (-freq[w], w))
     return sorted(words[:WORDS_PER_LANG])
@@ -89,7 +89,7 @@ def main():
     lists = [(c, sorted(set(current[c].split()))) for c in CURATED]
     lists += [(c, sorted(set(generated(iso, c, wf)) | set(EXTRA.get(c, ())))) for c, wf in GENERATED]
     for c in WHOLE:
-        words = sorted({w.lower() for w in iso[c] if TOKEN.fullmatch(w) and len(w.encode()) <= MAX_BYTES})
+        words = sorted(usable(iso, c))
         assert len(words) <= WORDS_PER_LANG + 30, c
         lists.append((c, words))
     head = text[: text.index("pub const STOPWORDS")]

@@ -18,8 +18,9 @@
 //! prose lines every pass kept), or `-` when the model did not run (it leaves
 //! snippets alone: fewer than 8 non-blank lines or 25 words of prose). A line
 //! a rule pass dropped is that rule's to decide: the trees do not score it,
-//! and its score is the model's constant for such lines (0). A line the model drops on its own has the rule
-//! `model.boilerplate`; one an earlier pass dropped keeps that pass's rule.
+//! and its score is the model's constant for such lines (0). A line the model
+//! drops on its own has the rule `model.boilerplate`; one an earlier pass
+//! dropped keeps that pass's rule.
 //!
 //! `text` is the line with tabs, carriage returns and newlines escaped as `\t`,
 //! `\r` and `\n`, and backslashes as `\\`.

@@ -884,20 +884,27 @@ mod tests {
                 "Katten är på bordet och den vill inte gå därifrån för att den gillar solen, men det är kallt i huset.",
             ),
         ];
-        for (code, text) in samples {
-            let doubled = format!("{text} {text}");
-            assert_eq!(
-                Lang::detect([doubled.as_str()]).code(),
-                Some(code),
-                "{text}"
-            );
-        }
+        assert_detects(&samples);
+    }
+
+    /// Each `(code, sentence)` is read as `code`, the sentence doubled to
+    /// pass the sample's floor; every miss is named.
+    fn assert_detects(samples: &[(&str, &str)]) {
+        let wrong: Vec<String> = samples
+            .iter()
+            .filter_map(|&(code, text)| {
+                let doubled = format!("{text} {text}");
+                let got = Lang::detect([doubled.as_str()]).code();
+                (got != Some(code)).then(|| format!("{code}: {got:?} ({text})"))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{wrong:?}");
     }
 
     #[test]
     fn detects_the_generated_languages() {
         // One sentence a language (most from the Universal Declaration of
-        // Human Rights, article 1), doubled to pass the sample's floor.
+        // Human Rights, article 1).
         let samples = [
             (
                 "da",
@@ -1008,15 +1015,7 @@ mod tests {
                 "Semua manusia dilahirkan bebas dan samarata dari segi kemuliaan dan hak-hak, mereka mempunyai pemikiran dan perasaan hati dan hendaklah bertindak di antara satu sama lain dengan semangat persaudaraan kerana itu adalah baik.",
             ),
         ];
-        let mut wrong = Vec::new();
-        for (code, text) in samples {
-            let doubled = format!("{text} {text}");
-            let got = Lang::detect([doubled.as_str()]).code();
-            if got != Some(code) {
-                wrong.push(format!("{code}: {got:?}"));
-            }
-        }
-        assert!(wrong.is_empty(), "{wrong:?}");
+        assert_detects(&samples);
         assert!(STOPWORDS.len() >= 40);
     }
 

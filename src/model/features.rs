@@ -513,6 +513,42 @@ fn own(
     row[31] = f32::from(u8::from(sh.letters >= 4 && sh.upper == sh.letters));
 }
 
+/// For each of `n` lines, the distance to the nearest line before it and
+/// the nearest after it in each of `G` groups (`group` of a line: the one it
+/// belongs to, if any), or `none` where no such line is.
+fn nearest<const G: usize>(
+    n: usize,
+    none: usize,
+    group: impl Fn(usize) -> Option<usize>,
+) -> (Vec<[usize; G]>, Vec<[usize; G]>) {
+    let groups: Vec<Option<usize>> = (0..n).map(group).collect();
+    let mut before = vec![[none; G]; n];
+    let mut last = [None::<usize>; G];
+    for (k, d) in before.iter_mut().enumerate() {
+        for (d, l) in d.iter_mut().zip(&last) {
+            if let Some(l) = l {
+                *d = k - l;
+            }
+        }
+        if let Some(g) = groups[k] {
+            last[g] = Some(k);
+        }
+    }
+    let mut after = vec![[none; G]; n];
+    let mut next = [None::<usize>; G];
+    for (k, d) in after.iter_mut().enumerate().rev() {
+        for (d, l) in d.iter_mut().zip(&next) {
+            if let Some(l) = l {
+                *d = l - k;
+            }
+        }
+        if let Some(g) = groups[k] {
+            next[g] = Some(k);
+        }
+    }
+    (before, after)
+}
+
 /// Per-line values the neighbours and windows read.
 #[derive(Clone, Copy, Default)]
 struct Near {
@@ -606,29 +642,11 @@ pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
         a = b;
     }
     // Distances to the nearest good line before and after.
-    let mut dist_before = vec![n; n];
-    let mut last = None;
-    for k in 0..n {
-        if let Some(l) = last {
-            dist_before[k] = k - l;
-        }
-        if near[k].good > 0.0 {
-            last = Some(k);
-        }
-    }
-    let mut dist_after = vec![n; n];
-    let mut next = None;
-    for k in (0..n).rev() {
-        if let Some(l) = next {
-            dist_after[k] = l - k;
-        }
-        if near[k].good > 0.0 {
-            next = Some(k);
-        }
-    }
+    let (good_before_dist, good_after_dist) =
+        nearest::<1>(n, n, |k| (near[k].good > 0.0).then_some(0));
     // Landmarks: the nearest line of each group of kinds before and after
     // (see [`SINCE`]).
-    let group = |k: usize| -> Option<usize> {
+    let (since, until) = nearest::<LANDMARKS>(n, n + 1, |k| {
         match marks.reason(lines[k]).map(|r| r.kind)? {
             Kind::CommentForm => Some(0),
             Kind::RelatedHeadline | Kind::Trending => Some(1),
@@ -636,30 +654,7 @@ pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
             Kind::Navigation => Some(3),
             _ => None,
         }
-    };
-    let mut since = vec![[n + 1; SINCE]; n];
-    let mut last = [None::<usize>; LANDMARKS];
-    for (k, d) in since.iter_mut().enumerate() {
-        for (g, l) in last.iter().enumerate() {
-            if let Some(l) = l {
-                d[2 * g] = k - l;
-            }
-        }
-        if let Some(g) = group(k) {
-            last[g] = Some(k);
-        }
-    }
-    let mut next = [None::<usize>; LANDMARKS];
-    for k in (0..n).rev() {
-        for (g, l) in next.iter().enumerate() {
-            if let Some(l) = l {
-                since[k][2 * g + 1] = l - k;
-            }
-        }
-        if let Some(g) = group(k) {
-            next[g] = Some(k);
-        }
-    }
+    });
     // Prefix sums for the windows.
     let mut prefix = vec![[0f32; 4]; n + 1];
     for k in 0..n {
@@ -708,8 +703,8 @@ pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
         row[11] = good_share;
         row[12] = dropped_share;
         row[13] = ratio(good_words_before, good_words_total);
-        row[14] = ln(dist_before[k]);
-        row[15] = ln(dist_after[k]);
+        row[14] = ln(good_before_dist[k][0]);
+        row[15] = ln(good_after_dist[k][0]);
         let mut at = base + PLACE;
         for side in [-1isize, 1] {
             for d in 1..=REACH as isize {
@@ -743,8 +738,9 @@ pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
                 out.values[at + w + f] = (h - l) / len;
             }
         }
-        for (j, &d) in since[k].iter().enumerate() {
-            out.values[at + WINDOWS + j] = ln(d);
+        for (g, (&s, &u)) in since[k].iter().zip(&until[k]).enumerate() {
+            out.values[at + WINDOWS + 2 * g] = ln(s);
+            out.values[at + WINDOWS + 2 * g + 1] = ln(u);
         }
     }
 }
