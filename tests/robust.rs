@@ -374,6 +374,59 @@ fn deboil_with_file_limit(blocks: u32) -> assert_cmd::Command {
 
 #[cfg(unix)]
 #[test]
+fn an_output_that_is_a_fifo_is_written_in_place_and_stays_a_fifo() {
+    // Renaming a temporary file over a FIFO or a device (`-o /dev/null`)
+    // replaced it with a regular file, which later readers of the device
+    // then read back.
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("out.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    deboil()
+        .arg("-o")
+        .arg(&fifo)
+        .write_stdin(PAGE)
+        .assert()
+        .success();
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    assert_eq!(reader.join().unwrap(), CLEAN);
+    assert_eq!(temps(dir.path()), Vec::<String>::new());
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_that_is_a_link_replaces_the_file_it_points_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("data/out.txt");
+    write(&target, "old\n");
+    let link = dir.path().join("link.txt");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    deboil()
+        .arg("-o")
+        .arg(&link)
+        .write_stdin(PAGE)
+        .assert()
+        .success();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), CLEAN);
+    assert_eq!(temps(dir.path()), Vec::<String>::new());
+}
+
+#[cfg(unix)]
+#[test]
 fn a_full_disk_leaves_no_temp_files_and_names_the_output() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in");

@@ -338,8 +338,10 @@ pub fn remove_temps_on_signals() -> Result<()> {
 /// a full disk) removes its temporary file.
 pub struct Output {
     inner: Option<Sink>,
-    /// (temporary path, final path) for file outputs.
+    /// (temporary path, final path) for file outputs written atomically.
     rename: Option<(PathBuf, PathBuf)>,
+    /// The output's name in messages.
+    name: String,
 }
 
 enum Sink {
@@ -359,6 +361,7 @@ impl Output {
                 io::stdout().lock(),
             ))),
             rename: None,
+            name: "<stdout>".into(),
         }
     }
 
@@ -367,6 +370,7 @@ impl Output {
         Output {
             inner: Some(Sink::Stderr(BufWriter::new(io::stderr()))),
             rename: None,
+            name: "<stderr>".into(),
         }
     }
 
@@ -380,22 +384,41 @@ impl Output {
             fs::create_dir_all(parent)
                 .with_context(|| format!("{}: creating directory", parent.display()))?;
         }
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = path.with_file_name(format!(".{name}.deboil-tmp-{}", std::process::id()));
-        let file = {
-            // Registered before it exists, under the lock the signal thread takes.
-            let mut t = temps();
-            let file =
-                File::create(&tmp).with_context(|| format!("{}: creating", tmp.display()))?;
-            t.push(tmp.clone());
-            file
+        let (file, rename) = match fs::metadata(path) {
+            // /dev/null, a FIFO, a terminal: written in place, since renaming
+            // a file over them would replace the device with a file.
+            Ok(m) if !m.is_file() => {
+                let file = fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(|| format!("{}: opening", path.display()))?;
+                (file, None)
+            }
+            _ => {
+                // A link to a file: the file it points to is replaced, not the link.
+                let path = match fs::symlink_metadata(path) {
+                    Ok(m) if m.file_type().is_symlink() => {
+                        fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+                    }
+                    _ => path.to_path_buf(),
+                };
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let tmp = path.with_file_name(format!(".{name}.deboil-tmp-{}", std::process::id()));
+                // Registered before it exists, under the lock the signal thread takes.
+                let mut t = temps();
+                let file =
+                    File::create(&tmp).with_context(|| format!("{}: creating", tmp.display()))?;
+                t.push(tmp.clone());
+                (file, Some((tmp, path)))
+            }
         };
         let mut out = Output {
             inner: None,
-            rename: Some((tmp, path.to_path_buf())),
+            rename,
+            name: path.display().to_string(),
         };
         let buf = BufWriter::with_capacity(1 << 16, file);
         out.inner = Some(match path.extension().and_then(|e| e.to_str()) {
@@ -413,23 +436,26 @@ impl Output {
 
     /// The name of the output in messages: its path, `<stdout>` or `<stderr>`.
     pub fn name(&self) -> String {
-        match (&self.rename, &self.inner) {
-            (Some((_, p)), _) => p.display().to_string(),
-            (None, Some(Sink::Stderr(_))) => "<stderr>".into(),
-            _ => "<stdout>".into(),
-        }
+        self.name.clone()
     }
 
     /// Flush, finish compression and move the file into place.
     pub fn finish(mut self) -> Result<()> {
         let name = self.name();
         let ctx = || format!("{name}: writing");
+        // Only a file that is renamed into place is synced (a FIFO or a
+        // device cannot be).
+        let sync = self.rename.is_some();
         match self.inner.take() {
             Some(Sink::Stdout(mut w)) => w.flush().map_err(mark_closed).with_context(ctx)?,
             Some(Sink::Stderr(mut w)) => w.flush().with_context(ctx)?,
-            Some(Sink::Plain(w)) => finish_file(w).with_context(ctx)?,
-            Some(Sink::Gzip(w)) => finish_file(w.finish().with_context(ctx)?).with_context(ctx)?,
-            Some(Sink::Zstd(w)) => finish_file(w.finish().with_context(ctx)?).with_context(ctx)?,
+            Some(Sink::Plain(w)) => finish_file(w, sync).with_context(ctx)?,
+            Some(Sink::Gzip(w)) => {
+                finish_file(w.finish().with_context(ctx)?, sync).with_context(ctx)?
+            }
+            Some(Sink::Zstd(w)) => {
+                finish_file(w.finish().with_context(ctx)?, sync).with_context(ctx)?
+            }
             None => {}
         }
         if let Some((tmp, path)) = &self.rename {
@@ -470,9 +496,12 @@ impl Drop for Output {
     }
 }
 
-fn finish_file(w: BufWriter<File>) -> io::Result<()> {
+fn finish_file(w: BufWriter<File>, sync: bool) -> io::Result<()> {
     let file = w.into_inner().map_err(|e| e.into_error())?;
-    file.sync_all()
+    if sync {
+        file.sync_all()?;
+    }
+    Ok(())
 }
 
 impl Write for Output {
