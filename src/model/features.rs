@@ -348,8 +348,35 @@ fn shape(t: &str) -> Shape {
     let mut i = 0;
     while i < b.len() {
         let bits = if b[i] < 0x80 {
+            let bits = ASCII[usize::from(b[i])];
+            if bits & ALNUM != 0 {
+                // A run of ASCII word chars, counted in one tight loop (the
+                // word may have begun with wide chars): the per-word counts
+                // once at its end.
+                if in_word == 0 {
+                    s.words += 1;
+                    s.title_words += usize::from(bits & UPPER != 0);
+                }
+                let start = i;
+                let (mut letters, mut upper) = (0, 0);
+                while let Some(&c) = b.get(i).filter(|&&c| c < 0x80) {
+                    let bits = ASCII[usize::from(c)];
+                    if bits & ALNUM == 0 {
+                        break;
+                    }
+                    letters += usize::from(bits & ALPHA != 0);
+                    // An ASCII upper-case char is a letter.
+                    upper += usize::from(bits & UPPER != 0);
+                    i += 1;
+                }
+                in_word += i - start;
+                s.longest = s.longest.max(in_word);
+                s.letters += letters;
+                s.upper += upper;
+                continue;
+            }
             i += 1;
-            ASCII[usize::from(b[i - 1])]
+            bits
         } else {
             // A lead byte starts a char: decode just that one.
             let c = t[i..].chars().next().unwrap_or('\u{FFFD}');
@@ -476,8 +503,12 @@ fn own(
     s: &crate::lang::LineStats,
     sentence: bool,
     has_lang: bool,
+    needed: u128,
     row: &mut [f32],
 ) {
+    let need = |f: usize| needed >> f & 1 != 0;
+    // A date takes two ASCII digits at least, a time three: most lines
+    // have none and skip the scans.
     let sh = shape(t);
     let indent = raw.len() - raw.trim_start().len();
     let first = t.chars().next();
@@ -494,16 +525,16 @@ fn own(
     row[11] = ratio(sh.upper, sh.letters);
     row[12] = ratio(sh.title_words, sh.words);
     row[13] = ln(sh.separators);
-    row[14] = f32::from(u8::from(url_or_email(t)));
+    row[14] = f32::from(u8::from(need(14) && url_or_email(t)));
     row[15] = f32::from(u8::from(sh.currency && s.digits > 0));
-    row[16] = f32::from(u8::from(date(t)));
-    row[17] = f32::from(u8::from(time(t)));
+    row[16] = f32::from(u8::from(need(16) && s.digits >= 2 && date(t)));
+    row[17] = f32::from(u8::from(need(17) && s.digits >= 3 && time(t)));
     row[18] = ratio(sh.code, s.chars);
     row[19] = f32::from(u8::from(
         t.ends_with(';') || t.ends_with('{') || t.ends_with('}'),
     ));
     row[20] = f32::from(u8::from(s.digits > 0 && s.words <= 3));
-    row[24] = f32::from(u8::from(doc.is_headline_like(i)));
+    row[24] = f32::from(u8::from(need(24) && doc.is_headline_like(i)));
     row[25] = ratio(sh.punct, s.chars);
     row[26] = ln(sh.longest);
     row[27] = f32::from(u8::from(first.is_some_and(|c| c.is_lowercase())));
@@ -564,6 +595,16 @@ struct Near {
 /// wrote `marks` (which `classifier` marks are given by `region`: true for a
 /// line the classifier kept, or that no classifier saw).
 pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
+    compute_needed(doc, marks, ALL, out)
+}
+
+/// Every feature (see [`compute_needed`]).
+pub const ALL: u128 = (1 << N_FEATURES) - 1;
+
+/// [`compute`], with the line's own features that are not in `needed` (bit
+/// `f` for feature `f`: a model's [`Model::used`](crate::model::Model::used))
+/// left at 0 where they cost a scan of the line.
+pub fn compute_needed(doc: &Document<'_>, marks: &Marks, needed: u128, out: &mut Features) {
     out.lines.clear();
     out.values.clear();
     out.forced.clear();
@@ -600,7 +641,7 @@ pub fn compute(doc: &Document<'_>, marks: &Marks, out: &mut Features) {
         row[22] = f32::from(u8::from(class == LineClass::Short));
         row[23] = f32::from(u8::from(class == LineClass::Bad));
         if !forced {
-            own(doc, i, raw, t, &s, sentence, has_lang, row);
+            own(doc, i, raw, t, &s, sentence, has_lang, needed, row);
         }
         if let Some(r) = reason {
             if let Some(p) = Kind::ALL[1..].iter().position(|&k| k == r.kind) {
@@ -838,6 +879,14 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn dates_and_times_take_the_digits_their_shortcut_asks(t in "([0-9]{1,4}[-./: ]?|[a-z ]{0,3}){0,6}") {
+            // `own` skips the scans below 2 and 3 ASCII digits.
+            let digits = t.bytes().filter(u8::is_ascii_digit).count();
+            proptest::prop_assert!(!date(&t) || digits >= 2);
+            proptest::prop_assert!(!time(&t) || digits >= 3);
+        }
+
         #[test]
         fn shape_reads_any_text_as_char_by_char(t in "[ -~]{0,80}([é€—•A-Z a-z0-9]{0,3}[ -~]{0,40}){0,3}") {
             proptest::prop_assert_eq!(shape(&t), shape_reference(&t));

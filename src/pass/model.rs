@@ -85,7 +85,7 @@ impl Pass for ModelPass {
         }
         SCRATCH.with(|s| {
             let (features, scores, labels) = &mut *s.borrow_mut();
-            model::features::compute(doc, marks, features);
+            model::features::compute_needed(doc, marks, self.model.used(), features);
             if features.lines.len() < MIN_LINES || features.prose_words() < MIN_PROSE_WORDS {
                 // A snippet, not a page: the passes' verdicts stand (and
                 // the model does not score it).
