@@ -357,17 +357,20 @@ impl Model {
             if lanes == 0 {
                 break;
             }
+            // Spare lanes walk the first row again: every walk is LANES wide.
+            let first = lane[0];
+            lane[lanes..].fill(first);
             let mut sum = [0f32; LANES];
             for &(root, depth) in roots {
                 let mut node = [root; LANES];
                 for _ in 0..depth {
-                    for (n, &at) in node[..lanes].iter_mut().zip(&lane) {
+                    for (n, &at) in node.iter_mut().zip(&lane) {
                         let d = nodes[*n as usize];
                         let x = f.values[at + d.feature as usize];
                         *n = d.next[usize::from(x > d.threshold)];
                     }
                 }
-                for (s, &n) in sum.iter_mut().zip(&node[..lanes]) {
+                for (s, &n) in sum.iter_mut().zip(&node) {
                     *s += values[n as usize];
                 }
             }
