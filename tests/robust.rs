@@ -372,6 +372,17 @@ fn deboil_with_file_limit(blocks: u32) -> assert_cmd::Command {
     cmd
 }
 
+/// `PAGE` cleaned to `-o out`, successfully.
+#[cfg(unix)]
+fn clean_page_to(out: &Path) {
+    deboil()
+        .arg("-o")
+        .arg(out)
+        .write_stdin(PAGE)
+        .assert()
+        .success();
+}
+
 #[cfg(unix)]
 #[test]
 fn an_output_that_is_a_fifo_is_written_in_place_and_stays_a_fifo() {
@@ -390,12 +401,7 @@ fn an_output_that_is_a_fifo_is_written_in_place_and_stays_a_fifo() {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
     };
-    deboil()
-        .arg("-o")
-        .arg(&fifo)
-        .write_stdin(PAGE)
-        .assert()
-        .success();
+    clean_page_to(&fifo);
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
     assert_eq!(reader.join().unwrap(), CLEAN);
     assert_eq!(temps(dir.path()), Vec::<String>::new());
@@ -409,12 +415,7 @@ fn an_output_that_is_a_link_replaces_the_file_it_points_to() {
     write(&target, "old\n");
     let link = dir.path().join("link.txt");
     std::os::unix::fs::symlink(&target, &link).unwrap();
-    deboil()
-        .arg("-o")
-        .arg(&link)
-        .write_stdin(PAGE)
-        .assert()
-        .success();
+    clean_page_to(&link);
     assert!(
         std::fs::symlink_metadata(&link)
             .unwrap()
