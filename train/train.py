@@ -37,6 +37,11 @@ PARAMS = {
     "objective": "binary",
     "learning_rate": 0.25,
     "num_leaves": 15,
+    # Shallow trees: every row walks a tree to its deepest leaf (see
+    # src/model/mod.rs), so the depth bounds the cost. 50 trees of depth 5
+    # scored CV 0.8441 (mean F1 of the three sets) against 0.8404 for 40
+    # unbounded ones (sum of depths 304), at a sum of depths of at most 250.
+    "max_depth": 5,
     "min_data_in_leaf": 100,
     "feature_fraction": 0.8,
     "bagging_fraction": 0.8,
@@ -48,7 +53,7 @@ PARAMS = {
     "num_threads": 2,
     "verbose": -1,
 }
-ROUNDS = 40
+ROUNDS = 50
 SWITCHES = (0.0, 0.25, 0.5, 1.0)
 OFFSETS = (0.0, 0.25, 0.5)
 # Weight of a page per set. Tried: zyte-dev's pages at 3 (CV zyte-dev F1
