@@ -465,6 +465,15 @@ pub fn decode(scores: &[f32], bias: f32, switch: f32, out: &mut Vec<bool>) {
 mod tests {
     use super::*;
 
+    /// The header of a model file for this build's features.
+    fn head() -> String {
+        format!(
+            "deboil-line-model 1\nfeatures {} {}\n",
+            features::VERSION,
+            N_FEATURES
+        )
+    }
+
     #[test]
     fn decoder_without_switch_cost_follows_the_sign() {
         let mut out = Vec::new();
@@ -502,9 +511,8 @@ mod tests {
     #[test]
     fn parses_and_evaluates_a_tree() {
         let text = format!(
-            "deboil-line-model 1\nfeatures {} {}\ndecode 1 -1 1\nbase 0.5\ntree 0 | 0.5 | -1 | -2 | -1 2\n",
-            features::VERSION,
-            N_FEATURES
+            "{}decode 1 -1 1\nbase 0.5\ntree 0 | 0.5 | -1 | -2 | -1 2\n",
+            head()
         );
         let m = Model::parse(&text).unwrap();
         let mut f = Features {
@@ -521,9 +529,8 @@ mod tests {
     #[test]
     fn prose_bonus_lifts_only_prose_lines_every_pass_kept() {
         let text = format!(
-            "deboil-line-model 1\nfeatures {} {}\ndecode 1 -1 1\nbase 0\nforced 0\nprose-bonus 2\ntree | | | | -1\n",
-            features::VERSION,
-            N_FEATURES
+            "{}decode 1 -1 1\nbase 0\nforced 0\nprose-bonus 2\ntree | | | | -1\n",
+            head()
         );
         let m = Model::parse(&text).unwrap();
         let n = N_FEATURES;
@@ -545,11 +552,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_models() {
-        let head = format!(
-            "deboil-line-model 1\nfeatures {} {}\n",
-            features::VERSION,
-            N_FEATURES
-        );
+        let head = head();
         for bad in [
             format!("deboil-line-model 1\nfeatures {} 3\n", features::VERSION),
             format!("{head}tree 0 | 0.5 | 1 | -2 | -1 2\n"),
@@ -600,9 +603,8 @@ mod tests {
         // The shipped model, and one that reads the date feature but not the
         // other costly ones (URL, time, headline shape).
         let text = format!(
-            "deboil-line-model 1\nfeatures {} {}\ndecode 1 -1 1\nbase 0\ntree 16 0 | 0.5 0.5 | 1 -2 | -1 -3 | 1 2 3\n",
-            features::VERSION,
-            N_FEATURES
+            "{}decode 1 -1 1\nbase 0\ntree 16 0 | 0.5 0.5 | 1 -2 | -1 -3 | 1 2 3\n",
+            head()
         );
         let small = Model::parse(&text).unwrap();
         assert_eq!(small.used(), 1 << 16 | 1);
