@@ -507,8 +507,6 @@ fn own(
     row: &mut [f32],
 ) {
     let need = |f: usize| needed >> f & 1 != 0;
-    // A date takes two ASCII digits at least, a time three: most lines
-    // have none and skip the scans.
     let sh = shape(t);
     let indent = raw.len() - raw.trim_start().len();
     let first = t.chars().next();
@@ -527,6 +525,8 @@ fn own(
     row[13] = ln(sh.separators);
     row[14] = f32::from(u8::from(need(14) && url_or_email(t)));
     row[15] = f32::from(u8::from(sh.currency && s.digits > 0));
+    // A date takes two ASCII digits at least, a time three: most lines
+    // have none and skip the scans.
     row[16] = f32::from(u8::from(need(16) && s.digits >= 2 && date(t)));
     row[17] = f32::from(u8::from(need(17) && s.digits >= 3 && time(t)));
     row[18] = ratio(sh.code, s.chars);

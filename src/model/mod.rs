@@ -474,6 +474,11 @@ mod tests {
         )
     }
 
+    /// The model of the records `body`, under [`head`].
+    fn model(body: &str) -> Model {
+        Model::parse(&format!("{}{body}", head())).unwrap()
+    }
+
     #[test]
     fn decoder_without_switch_cost_follows_the_sign() {
         let mut out = Vec::new();
@@ -510,11 +515,7 @@ mod tests {
 
     #[test]
     fn parses_and_evaluates_a_tree() {
-        let text = format!(
-            "{}decode 1 -1 1\nbase 0.5\ntree 0 | 0.5 | -1 | -2 | -1 2\n",
-            head()
-        );
-        let m = Model::parse(&text).unwrap();
+        let m = model("decode 1 -1 1\nbase 0.5\ntree 0 | 0.5 | -1 | -2 | -1 2\n");
         let mut f = Features {
             lines: vec![0, 1],
             values: vec![0.0; 2 * N_FEATURES],
@@ -528,11 +529,7 @@ mod tests {
 
     #[test]
     fn prose_bonus_lifts_only_prose_lines_every_pass_kept() {
-        let text = format!(
-            "{}decode 1 -1 1\nbase 0\nforced 0\nprose-bonus 2\ntree | | | | -1\n",
-            head()
-        );
-        let m = Model::parse(&text).unwrap();
+        let m = model("decode 1 -1 1\nbase 0\nforced 0\nprose-bonus 2\ntree | | | | -1\n");
         let n = N_FEATURES;
         let mut f = Features {
             lines: vec![0, 1, 2],
@@ -602,11 +599,7 @@ mod tests {
     fn the_features_the_trees_skip_leave_the_scores_as_they_are() {
         // The shipped model, and one that reads the date feature but not the
         // other costly ones (URL, time, headline shape).
-        let text = format!(
-            "{}decode 1 -1 1\nbase 0\ntree 16 0 | 0.5 0.5 | 1 -2 | -1 -3 | 1 2 3\n",
-            head()
-        );
-        let small = Model::parse(&text).unwrap();
+        let small = model("decode 1 -1 1\nbase 0\ntree 16 0 | 0.5 0.5 | 1 -2 | -1 -3 | 1 2 3\n");
         assert_eq!(small.used(), 1 << 16 | 1);
         let mut differ = false;
         for m in [&**embedded(), &small] {
