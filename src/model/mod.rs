@@ -148,20 +148,22 @@ impl Tree {
         self.leaf[(!node) as usize]
     }
 
-    /// The longest path from the root to a leaf, in internal nodes.
+    /// The longest path from the root to a leaf, in internal nodes (of a
+    /// tree that passed [`Tree::check`]: each node has one parent, so the
+    /// walk visits each once).
     fn max_depth(&self) -> usize {
-        fn walk(t: &Tree, n: i32) -> usize {
-            if n < 0 {
-                return 0;
+        let mut deepest = 0;
+        let mut stack = vec![(0i32, 0usize)];
+        while let Some((n, depth)) = stack.pop() {
+            if n < 0 || self.feature.is_empty() {
+                deepest = deepest.max(depth);
+            } else {
+                let k = n as usize;
+                stack.push((self.left[k], depth + 1));
+                stack.push((self.right[k], depth + 1));
             }
-            let k = n as usize;
-            1 + walk(t, t.left[k]).max(walk(t, t.right[k]))
         }
-        if self.feature.is_empty() {
-            0
-        } else {
-            walk(self, 0)
-        }
+        deepest
     }
 
     fn check(&self, n_features: usize) -> std::result::Result<(), String> {
@@ -187,6 +189,20 @@ impl Tree {
             if !ok {
                 return Err("a child index out of range".into());
             }
+        }
+        // Every node but the root, and every leaf, has one parent: a tree
+        // (with no internal node, the one leaf is the root).
+        let mut parents = vec![0u32; internal + self.leaf.len()];
+        for &c in self.left.iter().chain(&self.right) {
+            parents[if c >= 0 {
+                c as usize
+            } else {
+                internal + (!c) as usize
+            }] += 1;
+        }
+        let one_parent = |k: usize| u32::from(internal > 0 && k > 0);
+        if parents.iter().enumerate().any(|(k, &p)| p != one_parent(k)) {
+            return Err("not a tree: a node with no parent or two".into());
         }
         Ok(())
     }
@@ -556,6 +572,19 @@ mod tests {
             format!("{head}tree 9999 | 0.5 | -1 | -2 | -1 2\n"),
             format!("{head}tree 0 | x | -1 | -2 | -1 2\n"),
             format!("{head}leaf 1\n"),
+            // A node with two parents, a leaf twice (and one never).
+            format!("{head}tree 0 1 | 0.5 0.5 | 1 -1 | 1 -2 | 1 2\n"),
+            format!("{head}tree 0 | 0.5 | -1 | -1 | 1 2\n"),
+            // Every node's children are both the next node: 2^60 paths to
+            // walk, unless such a file is refused.
+            format!(
+                "{head}tree {} | {} | {} | {} | {}\n",
+                "0 ".repeat(60),
+                "0.5 ".repeat(60),
+                (1..60).map(|k| format!("{k} ")).collect::<String>() + "-1",
+                (1..60).map(|k| format!("{k} ")).collect::<String>() + "-1",
+                "1 ".repeat(61),
+            ),
         ] {
             assert!(Model::parse(&bad).is_err(), "{bad}");
         }
