@@ -341,48 +341,77 @@ fn wide_bits(c: char) -> u8 {
     v
 }
 
+/// [`ASCII`] with each bit spread to a byte of its own (bit `k` of the
+/// table to byte `k`), so that adding the entries of up to 255 bytes counts
+/// every class at once.
+static SPREAD: [u64; 128] = {
+    let mut t = [0u64; 128];
+    let mut b = 0;
+    while b < 128 {
+        let bits = ASCII[b];
+        let mut k = 0;
+        while k < 8 {
+            t[b] |= ((bits >> k & 1) as u64) << (8 * k);
+            k += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// Count a run of ASCII bytes into `s`, without a branch on the bytes: the
+/// classes through [`SPREAD`], the words by the changes between word and
+/// non-word bytes. `in_word`: the chars of the word the run continues (it
+/// may have begun with wide chars), and after it those of the word it ends in.
+fn ascii_run(run: &[u8], s: &mut Shape, in_word: &mut usize) {
+    let mut cur = *in_word;
+    let mut prev = usize::from(cur > 0);
+    for chunk in run.chunks(255) {
+        let mut acc = 0u64;
+        for &c in chunk {
+            let v = SPREAD[usize::from(c & 0x7f)];
+            acc += v;
+            let w = (v & 1) as usize;
+            let start = w & !prev;
+            s.words += start;
+            s.title_words += start & (v >> 16) as usize;
+            cur = (cur + 1) & w.wrapping_neg();
+            s.longest = s.longest.max(cur);
+            prev = w;
+        }
+        let lane = |bit: u8| (acc >> (8 * bit.trailing_zeros()) & 0xff) as usize;
+        s.letters += lane(ALPHA);
+        s.upper += lane(UPPER);
+        s.commas += lane(COMMA);
+        s.code += lane(CODE);
+        s.separators += lane(SEPARATOR);
+        s.currency |= lane(CURRENCY) > 0;
+        s.punct += lane(PUNCT);
+    }
+    *in_word = cur;
+}
+
 fn shape(t: &str) -> Shape {
     let mut s = Shape::default();
     let mut in_word = 0usize;
     let b = t.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let bits = if b[i] < 0x80 {
-            let bits = ASCII[usize::from(b[i])];
-            if bits & ALNUM != 0 {
-                // A run of ASCII word chars, counted in one tight loop (the
-                // word may have begun with wide chars): the per-word counts
-                // once at its end.
-                if in_word == 0 {
-                    s.words += 1;
-                    s.title_words += usize::from(bits & UPPER != 0);
-                }
-                let start = i;
-                let (mut letters, mut upper) = (0, 0);
-                while let Some(&c) = b.get(i).filter(|&&c| c < 0x80) {
-                    let bits = ASCII[usize::from(c)];
-                    if bits & ALNUM == 0 {
-                        break;
-                    }
-                    letters += usize::from(bits & ALPHA != 0);
-                    // An ASCII upper-case char is a letter.
-                    upper += usize::from(bits & UPPER != 0);
-                    i += 1;
-                }
-                in_word += i - start;
-                s.longest = s.longest.max(in_word);
-                s.letters += letters;
-                s.upper += upper;
-                continue;
-            }
-            i += 1;
-            bits
+        let rest = &b[i..];
+        let ascii = if rest.is_ascii() {
+            rest.len()
         } else {
-            // A lead byte starts a char: decode just that one.
-            let c = t[i..].chars().next().unwrap_or('\u{FFFD}');
-            i += c.len_utf8();
-            wide_bits(c)
+            rest.iter().position(|&c| c >= 0x80).unwrap_or(rest.len())
         };
+        if ascii > 0 {
+            ascii_run(&rest[..ascii], &mut s, &mut in_word);
+            i += ascii;
+            continue;
+        }
+        // A lead byte starts a char: decode just that one.
+        let c = t[i..].chars().next().unwrap_or('\u{FFFD}');
+        i += c.len_utf8();
+        let bits = wide_bits(c);
         if bits & ALNUM != 0 {
             s.word_char(&mut in_word, bits & UPPER != 0, bits & ALPHA != 0);
         } else {
@@ -470,7 +499,13 @@ fn time(t: &str) -> bool {
 }
 
 fn url_or_email(t: &str) -> bool {
-    t.contains("http") || t.contains("www.") || (t.contains('@') && t.contains('.'))
+    // `t.contains("http") || t.contains("www.")`, without building a
+    // searcher for each line.
+    let b = t.as_bytes();
+    memchr::memchr2_iter(b'h', b'w', b).any(|i| {
+        let rest = &b[i..];
+        rest.starts_with(b"http") || rest.starts_with(b"www.")
+    }) || (memchr::memchr(b'@', b).is_some() && memchr::memchr(b'.', b).is_some())
 }
 
 /// The page's language, from long lines first as the classifier detects it,
@@ -890,6 +925,12 @@ mod tests {
         #[test]
         fn shape_reads_any_text_as_char_by_char(t in "[ -~]{0,80}([é€—•A-Z a-z0-9]{0,3}[ -~]{0,40}){0,3}") {
             proptest::prop_assert_eq!(shape(&t), shape_reference(&t));
+        }
+
+        #[test]
+        fn urls_and_emails_as_their_substrings_say(t in "([hwtp.@é ]|http|www){0,12}") {
+            let plain = t.contains("http") || t.contains("www.") || (t.contains('@') && t.contains('.'));
+            proptest::prop_assert_eq!(url_or_email(&t), plain);
         }
     }
 
