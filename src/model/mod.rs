@@ -1,8 +1,8 @@
 //! The line model: per-line features, boosted trees over them, and a
 //! sequence decoder that allows any number of content regions.
 //!
-//! Each non-blank line gets a score from an ensemble of regression trees
-//! (trained by `train/train.py` with LightGBM, written in the small text
+//! Each non-blank line gets a score from an ensemble of oblivious regression
+//! trees (trained by `train/train.py` with CatBoost, written in the small text
 //! format that [`Model::parse`] reads, and embedded in the crate): the log-odds
 //! that the line is content. The decoder then labels the whole page at once:
 //! Viterbi over two states (content, boilerplate), where a line's score counts
@@ -58,153 +58,114 @@ impl std::str::FromStr for Favor {
     }
 }
 
-/// One regression tree in LightGBM's layout: internal nodes go left when
-/// `x[feature] <= threshold`; a negative child `c` is leaf `!c`.
+/// One oblivious tree (CatBoost's symmetric trees): every node of a level
+/// asks the same question, so a tree is a list of tests and a table of
+/// leaves. Test `l` sets bit `l` of the leaf's index when
+/// `x[feature[l]] > threshold[l]`.
 #[derive(Clone, Debug, Default)]
 struct Tree {
     feature: Vec<u16>,
     threshold: Vec<f32>,
-    left: Vec<i32>,
-    right: Vec<i32>,
+    /// `2^depth` values.
     leaf: Vec<f32>,
-    /// See [`Tree::max_depth`]; set by [`Model::parse`].
-    depth: usize,
 }
 
-/// Rows evaluated together by [`Model::scores`].
-const LANES: usize = 8;
-
-/// A node of the flattened trees (see [`Flat`]). A leaf is a node that
-/// leads to itself whatever the row holds (threshold +inf: no value is
-/// greater), so every row may take a tree's full depth of steps.
-#[derive(Clone, Copy, Debug)]
-struct Node {
-    threshold: f32,
-    feature: u32,
-    /// The next node when `x[feature] <= threshold`, and when greater.
-    next: [u32; 2],
-}
-
-/// All trees in one array for evaluation: `(root, depth)` per tree, nodes
-/// and leaf values by node index.
-#[derive(Clone, Debug, Default)]
-struct Flat {
-    roots: Vec<(u32, u32)>,
-    nodes: Vec<Node>,
-    values: Vec<f32>,
-}
-
-impl Flat {
-    fn new(trees: &[Tree]) -> Flat {
-        let mut f = Flat::default();
-        for t in trees {
-            let base = f.nodes.len() as u32;
-            let internal = t.feature.len() as u32;
-            let at = |c: i32| -> u32 {
-                if c >= 0 {
-                    base + c as u32
-                } else {
-                    base + internal + (!c) as u32
-                }
-            };
-            for k in 0..t.feature.len() {
-                f.nodes.push(Node {
-                    threshold: t.threshold[k],
-                    feature: u32::from(t.feature[k]),
-                    next: [at(t.left[k]), at(t.right[k])],
-                });
-                f.values.push(0.0);
-            }
-            for &v in &t.leaf {
-                let me = f.nodes.len() as u32;
-                f.nodes.push(Node {
-                    threshold: f32::INFINITY,
-                    feature: 0,
-                    next: [me, me],
-                });
-                f.values.push(v);
-            }
-            f.roots.push((base, t.depth as u32));
-        }
-        f
-    }
-}
+/// Deepest tree a model may hold: its leaf table has `2^MAX_DEPTH` values.
+pub const MAX_DEPTH: usize = 12;
 
 impl Tree {
+    /// The tree's value for row `x`, test by test.
     #[cfg(test)]
     fn eval(&self, x: &[f32]) -> f32 {
-        if self.feature.is_empty() {
-            return self.leaf.first().copied().unwrap_or(0.0);
-        }
-        let mut node = 0i32;
-        while node >= 0 {
-            let k = node as usize;
-            node = if x[usize::from(self.feature[k])] <= self.threshold[k] {
-                self.left[k]
-            } else {
-                self.right[k]
-            };
-        }
-        self.leaf[(!node) as usize]
-    }
-
-    /// The longest path from the root to a leaf, in internal nodes (of a
-    /// tree that passed [`Tree::check`]: each node has one parent, so the
-    /// walk visits each once).
-    fn max_depth(&self) -> usize {
-        let mut deepest = 0;
-        let mut stack = vec![(0i32, 0usize)];
-        while let Some((n, depth)) = stack.pop() {
-            if n < 0 || self.feature.is_empty() {
-                deepest = deepest.max(depth);
-            } else {
-                let k = n as usize;
-                stack.push((self.left[k], depth + 1));
-                stack.push((self.right[k], depth + 1));
-            }
-        }
-        deepest
+        let index = self
+            .feature
+            .iter()
+            .zip(&self.threshold)
+            .enumerate()
+            .map(|(l, (&f, &t))| usize::from(x[usize::from(f)] > t) << l)
+            .sum::<usize>();
+        self.leaf[index]
     }
 
     fn check(&self, n_features: usize) -> std::result::Result<(), String> {
-        let internal = self.feature.len();
-        if self.threshold.len() != internal
-            || self.left.len() != internal
-            || self.right.len() != internal
-            || self.leaf.len() != internal + 1
-        {
-            return Err("node arrays of different lengths".into());
+        let depth = self.feature.len();
+        if self.threshold.len() != depth {
+            return Err("as many thresholds as tests expected".into());
+        }
+        if depth > MAX_DEPTH {
+            return Err(format!("a tree {depth} deep (at most {MAX_DEPTH})"));
+        }
+        if self.leaf.len() != 1 << depth {
+            return Err(format!(
+                "2^{depth} leaves expected, not {}",
+                self.leaf.len()
+            ));
         }
         if self.feature.iter().any(|&f| usize::from(f) >= n_features) {
             return Err("a feature index out of range".into());
         }
-        // Children point forward (no cycles) or to a leaf that exists.
-        for (k, &c) in self.left.iter().chain(&self.right).enumerate() {
-            let k = k % internal.max(1);
-            let ok = if c >= 0 {
-                (c as usize) > k && (c as usize) < internal
-            } else {
-                ((!c) as usize) < self.leaf.len()
-            };
-            if !ok {
-                return Err("a child index out of range".into());
+        Ok(())
+    }
+}
+
+/// Rows evaluated together by [`Model::scores`].
+const LANES: usize = 16;
+
+/// The trees as [`Model::scores`] walks them: the tests of all trees in one
+/// array, each on a column of the features the model reads (`columns`: the
+/// feature of each column), and the leaves in another.
+#[derive(Clone, Debug, Default)]
+struct Flat {
+    columns: Vec<usize>,
+    /// `(column, threshold)` of each test, tree after tree.
+    tests: Vec<(u32, f32)>,
+    /// `(first test, depth, first leaf)` of each tree.
+    trees: Vec<(usize, usize, usize)>,
+    leaves: Vec<f32>,
+}
+
+impl Flat {
+    fn new(trees: &[Tree], used: u128) -> Flat {
+        let columns: Vec<usize> = (0..128).filter(|&f| used >> f & 1 != 0).collect();
+        let column = |f: u16| {
+            columns
+                .iter()
+                .position(|&c| c == usize::from(f))
+                .unwrap_or(0) as u32
+        };
+        let mut flat = Flat::default();
+        for t in trees {
+            flat.trees
+                .push((flat.tests.len(), t.feature.len(), flat.leaves.len()));
+            flat.tests.extend(
+                t.feature
+                    .iter()
+                    .zip(&t.threshold)
+                    .map(|(&f, &th)| (column(f), th)),
+            );
+            flat.leaves.extend(&t.leaf);
+        }
+        flat.columns = columns;
+        flat
+    }
+
+    /// The sum of the trees' values for each row of `block` (a column of
+    /// LANES values for each of [`Flat::columns`]).
+    fn sum(&self, block: &[[f32; LANES]]) -> [f32; LANES] {
+        let mut sum = [0f32; LANES];
+        for &(first, depth, leaf) in &self.trees {
+            let mut index = [0u32; LANES];
+            for (l, &(col, threshold)) in self.tests[first..first + depth].iter().enumerate() {
+                for (i, &v) in index.iter_mut().zip(&block[col as usize]) {
+                    *i |= u32::from(v > threshold) << l;
+                }
+            }
+            let leaves = &self.leaves[leaf..leaf + (1 << depth)];
+            for (s, &i) in sum.iter_mut().zip(&index) {
+                *s += leaves[i as usize];
             }
         }
-        // Every node but the root, and every leaf, has one parent: a tree
-        // (with no internal node, the one leaf is the root).
-        let mut parents = vec![0u32; internal + self.leaf.len()];
-        for &c in self.left.iter().chain(&self.right) {
-            parents[if c >= 0 {
-                c as usize
-            } else {
-                internal + (!c) as usize
-            }] += 1;
-        }
-        let one_parent = |k: usize| u32::from(internal > 0 && k > 0);
-        if parents.iter().enumerate().any(|(k, &p)| p != one_parent(k)) {
-            return Err("not a tree: a node with no parent or two".into());
-        }
-        Ok(())
+        sum
     }
 }
 
@@ -232,14 +193,17 @@ impl Model {
     /// Parse the text format that `train/train.py` writes:
     ///
     /// ```text
-    /// deboil-line-model 1
+    /// deboil-line-model 2
     /// features VERSION N_FEATURES
     /// decode SWITCH PRECISION_BIAS RECALL_BIAS
     /// base BASE_SCORE
     /// forced FORCED_SCORE
     /// prose-bonus PROSE_BONUS
-    /// tree FEATURES.. | THRESHOLDS.. | LEFT.. | RIGHT.. | LEAVES..
+    /// tree FEATURES.. | THRESHOLDS.. | LEAVES..
     /// ```
+    ///
+    /// A `tree` is oblivious: test `l` (feature `FEATURES[l]` above
+    /// `THRESHOLDS[l]`) sets bit `l` of the index into its `2^depth` leaves.
     pub fn parse(s: &str) -> Result<Model> {
         let bad = |line: usize, why: &str| Error::Config(format!("line model, line {line}: {why}"));
         let mut m = Model::default();
@@ -254,11 +218,16 @@ impl Model {
                     .collect()
             };
             match head {
-                "deboil-line-model" => {
-                    if parts.next() != Some("1") {
-                        return Err(bad(n, "unknown format version"));
+                "deboil-line-model" => match parts.next() {
+                    Some("2") => {}
+                    Some("1") => {
+                        return Err(bad(
+                            n,
+                            "format 1 (LightGBM trees): retrain with train/train.py",
+                        ));
                     }
-                }
+                    _ => return Err(bad(n, "unknown format version")),
+                },
                 "features" => {
                     let v = nums(parts)?;
                     if v != [features::VERSION as f32, N_FEATURES as f32] {
@@ -297,30 +266,22 @@ impl Model {
                 }
                 "tree" => {
                     let rest: Vec<&str> = line["tree".len()..].split('|').collect();
-                    if rest.len() != 5 {
-                        return Err(bad(n, "a tree has five groups"));
+                    if rest.len() != 3 {
+                        return Err(bad(n, "a tree has three groups"));
                     }
-                    let f = |k: usize| nums(rest[k].split_whitespace());
-                    let ints = |k: usize| -> Result<Vec<i32>> {
-                        rest[k]
-                            .split_whitespace()
-                            .map(|p| p.parse::<i32>().map_err(|_| bad(n, "an index expected")))
-                            .collect()
-                    };
-                    let feature = ints(0)?
-                        .into_iter()
-                        .map(|v| u16::try_from(v).map_err(|_| bad(n, "a feature index")))
+                    let feature = rest[0]
+                        .split_whitespace()
+                        .map(|p| {
+                            p.parse::<u16>()
+                                .map_err(|_| bad(n, "a feature index expected"))
+                        })
                         .collect::<Result<Vec<u16>>>()?;
-                    let mut tree = Tree {
+                    let tree = Tree {
                         feature,
-                        threshold: f(1)?,
-                        left: ints(2)?,
-                        right: ints(3)?,
-                        leaf: f(4)?,
-                        depth: 0,
+                        threshold: nums(rest[1].split_whitespace())?,
+                        leaf: nums(rest[2].split_whitespace())?,
                     };
                     tree.check(N_FEATURES).map_err(|why| bad(n, &why))?;
-                    tree.depth = tree.max_depth();
                     m.trees.push(tree);
                 }
                 _ => return Err(bad(n, &format!("unknown record {head:?}"))),
@@ -329,12 +290,12 @@ impl Model {
         if !m.trees.is_empty() && !seen_features {
             return Err(bad(0, "no features record"));
         }
-        m.flat = Flat::new(&m.trees);
         m.used = m
             .trees
             .iter()
             .flat_map(|t| &t.feature)
             .fold(0, |u, &f| u | 1 << f);
+        m.flat = Flat::new(&m.trees, m.used);
         Ok(m)
     }
 
@@ -353,45 +314,34 @@ impl Model {
     pub fn scores(&self, f: &Features, out: &mut Vec<f32>) {
         out.clear();
         out.resize(f.lines.len(), self.base + self.forced);
-        // Rows go down each tree LANES at a time, in lockstep and without
-        // branches on the data (a node's test picks the next node, a leaf
-        // leads to itself), so the walks overlap instead of waiting on
-        // mispredicted branches.
-        let Flat {
-            roots,
-            nodes,
-            values,
-        } = &self.flat;
+        // LANES rows at a time: their features the trees read are copied
+        // into columns, and each test compares a column's LANES values at
+        // once (the loops over lanes are vector code), setting a bit of each
+        // row's leaf index; no test waits on another.
+        let columns = &self.flat.columns;
+        let mut block = vec![[0f32; LANES]; columns.len()];
         let mut rows = (0..f.lines.len()).filter(|&k| !f.forced[k]);
         loop {
             let mut lane = [0usize; LANES];
             let mut lanes = 0;
             for (slot, k) in lane.iter_mut().zip(rows.by_ref()) {
-                *slot = k * N_FEATURES;
+                *slot = k;
                 lanes += 1;
             }
             if lanes == 0 {
                 break;
             }
-            // Spare lanes walk the first row again: every walk is LANES wide.
+            // Spare lanes score the first row again.
             let first = lane[0];
             lane[lanes..].fill(first);
-            let mut sum = [0f32; LANES];
-            for &(root, depth) in roots {
-                let mut node = [root; LANES];
-                for _ in 0..depth {
-                    for (n, &at) in node.iter_mut().zip(&lane) {
-                        let d = nodes[*n as usize];
-                        let x = f.values[at + d.feature as usize];
-                        *n = d.next[usize::from(x > d.threshold)];
-                    }
-                }
-                for (s, &n) in sum.iter_mut().zip(&node) {
-                    *s += values[n as usize];
+            for (col, &feature) in block.iter_mut().zip(columns) {
+                for (v, &k) in col.iter_mut().zip(&lane) {
+                    *v = f.values[k * N_FEATURES + feature];
                 }
             }
-            for (&at, s) in lane[..lanes].iter().zip(sum) {
-                out[at / N_FEATURES] = self.base + s;
+            let sum = self.flat.sum(&block);
+            for (&k, s) in lane[..lanes].iter().zip(sum) {
+                out[k] = self.base + s;
             }
         }
     }
@@ -484,7 +434,7 @@ mod tests {
     /// The header of a model file for this build's features.
     fn head() -> String {
         format!(
-            "deboil-line-model 1\nfeatures {} {}\n",
+            "deboil-line-model 2\nfeatures {} {}\n",
             features::VERSION,
             N_FEATURES
         )
@@ -531,7 +481,7 @@ mod tests {
 
     #[test]
     fn parses_and_evaluates_a_tree() {
-        let m = model("decode 1 -1 1\nbase 0.5\ntree 0 | 0.5 | -1 | -2 | -1 2\n");
+        let m = model("decode 1 -1 1\nbase 0.5\ntree 0 | 0.5 | -1 2\n");
         let mut f = Features {
             lines: vec![0, 1],
             values: vec![0.0; 2 * N_FEATURES],
@@ -545,7 +495,7 @@ mod tests {
 
     #[test]
     fn prose_bonus_lifts_only_prose_lines_every_pass_kept() {
-        let m = model("decode 1 -1 1\nbase 0\nforced 0\nprose-bonus 2\ntree | | | | -1\n");
+        let m = model("decode 1 -1 1\nbase 0\nforced 0\nprose-bonus 2\ntree | | -1\n");
         let n = N_FEATURES;
         let mut f = Features {
             lines: vec![0, 1, 2],
@@ -568,23 +518,22 @@ mod tests {
         let head = head();
         for bad in [
             format!("deboil-line-model 1\nfeatures {} 3\n", features::VERSION),
-            format!("{head}tree 0 | 0.5 | 1 | -2 | -1 2\n"),
-            format!("{head}tree 9999 | 0.5 | -1 | -2 | -1 2\n"),
-            format!("{head}tree 0 | x | -1 | -2 | -1 2\n"),
+            // Leaves not 2^depth, a feature out of range, a bad number, a
+            // tree of the old format.
+            format!("{head}tree 0 | 0.5 | -1 2 3\n"),
+            format!("{head}tree 9999 | 0.5 | -1 2\n"),
+            format!("{head}tree 0 | x | -1 2\n"),
+            format!("{head}tree 0 | 0.5 | -1 | -2 | -1 2\n"),
+            format!("{head}tree 0 1 | 0.5 | -1 2 3 4\n"),
             format!("{head}leaf 1\n"),
-            // A node with two parents, a leaf twice (and one never).
-            format!("{head}tree 0 1 | 0.5 0.5 | 1 -1 | 1 -2 | 1 2\n"),
-            format!("{head}tree 0 | 0.5 | -1 | -1 | 1 2\n"),
-            // Every node's children are both the next node: 2^60 paths to
-            // walk, unless such a file is refused.
+            // Deeper than MAX_DEPTH.
             format!(
-                "{head}tree {} | {} | {} | {} | {}\n",
-                "0 ".repeat(60),
-                "0.5 ".repeat(60),
-                (1..60).map(|k| format!("{k} ")).collect::<String>() + "-1",
-                (1..60).map(|k| format!("{k} ")).collect::<String>() + "-1",
-                "1 ".repeat(61),
+                "{head}tree {} | {} | {}\n",
+                "0 ".repeat(MAX_DEPTH + 1),
+                "0.5 ".repeat(MAX_DEPTH + 1),
+                "1 ".repeat(1 << (MAX_DEPTH + 1)),
             ),
+            "deboil-line-model 1\n".to_string(),
         ] {
             assert!(Model::parse(&bad).is_err(), "{bad}");
         }
@@ -597,7 +546,18 @@ mod tests {
 
     #[test]
     fn rows_in_lanes_score_as_one_by_one() {
-        let m = embedded();
+        // The shipped model, and trees of other depths: a single leaf, a
+        // stump, tests on one feature twice.
+        let mixed = model(
+            "decode 1 -1 1\nbase 0.25\ntree | | 0.75\ntree 3 | 1.5 | -1 2\n\
+             tree 0 7 0 | 2 1 3 | 1 2 3 4 5 6 7 8\n",
+        );
+        for m in [&**embedded(), &mixed] {
+            scores_in_lanes_as_one_by_one(m);
+        }
+    }
+
+    fn scores_in_lanes_as_one_by_one(m: &Model) {
         let n = 3 * LANES + 5;
         let mut f = Features {
             lines: (0..n).collect(),
@@ -628,7 +588,7 @@ mod tests {
     fn the_features_the_trees_skip_leave_the_scores_as_they_are() {
         // The shipped model, and one that reads the date feature but not the
         // other costly ones (URL, time, headline shape).
-        let small = model("decode 1 -1 1\nbase 0\ntree 16 0 | 0.5 0.5 | 1 -2 | -1 -3 | 1 2 3\n");
+        let small = model("decode 1 -1 1\nbase 0\ntree 16 0 | 0.5 0.5 | 1 2 3 4\n");
         assert_eq!(small.used(), 1 << 16 | 1);
         let mut differ = false;
         for m in [&**embedded(), &small] {

@@ -116,6 +116,21 @@ impl Pass for ModelPass {
                     }
                 }
             }
+            // A line dropped between two prose lines kept (the nearest lines
+            // on each side that no rule pass dropped) stays: a subheading
+            // inside an article.
+            let free: Vec<usize> = (0..labels.len()).filter(|&k| !features.forced[k]).collect();
+            let inside: Vec<usize> = free
+                .windows(3)
+                .filter(|w| {
+                    let prose = |k: usize| labels[k] && features.good(k);
+                    !labels[w[1]] && prose(w[0]) && prose(w[2])
+                })
+                .map(|w| w[1])
+                .collect();
+            for k in inside {
+                labels[k] = true;
+            }
             for (k, &i) in features.lines.iter().enumerate() {
                 let by_classifier = marks
                     .reason(i)
@@ -129,5 +144,49 @@ impl Pass for ModelPass {
                 }
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Prose (the classifier's class `good`) scores 3, any other line -3.
+    fn prose_model() -> Model {
+        Model::parse(&format!(
+            "deboil-line-model 2\nfeatures {} {}\ndecode 0.25 -1 1\nbase 0\nforced 0\n\
+             prose-bonus 0\ntree 21 | 0.5 | -3 3\n",
+            model::features::VERSION,
+            model::N_FEATURES
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_line_between_two_prose_lines_kept_stays() {
+        let prose = |what: &str| {
+            format!(
+                "The council said on Tuesday that the {what} would be ready for the town by the end of the year."
+            )
+        };
+        let lines = [
+            prose("bridge"),
+            prose("school"),
+            "What happens next".to_string(),
+            prose("library"),
+            prose("road"),
+            "Blue and green".to_string(),
+            "Red and yellow".to_string(),
+            prose("park"),
+        ];
+        let text = lines.join("\n") + "\n";
+        let doc = Document::parse(&text);
+        let mut marks = Marks::new(doc.lines().len());
+        ModelPass::with_model(prose_model(), Favor::Balanced).apply(&doc, &mut marks);
+        let dropped: Vec<usize> = (0..lines.len()).filter(|&i| marks.is_dropped(i)).collect();
+        // The heading between prose stays; the short lines after prose and
+        // before prose, not between two prose lines, go.
+        assert_eq!(dropped, vec![5, 6]);
+        assert!(marks.score(2).is_some_and(|s| s < 0.0));
     }
 }
