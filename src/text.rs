@@ -99,18 +99,23 @@ pub fn word_count(s: &str) -> usize {
     words_upto(s, usize::MAX - 1)
 }
 
+/// The high bit of each byte of a word of eight bytes.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// For eight bytes below 0x80 read as one word: the high bit of each byte
+/// that lies in `lo..=hi` set, every other bit clear.
+pub(crate) fn ascii_within(v: u64, lo: u8, hi: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    (v + ONES * u64::from(0x80 - lo)) & !(v + ONES * u64::from(0x7F - hi)) & HIGH
+}
+
 /// [`word_count`], counted only up to `limit + 1` (enough to compare with `limit`).
 ///
 /// ASCII is read eight bytes at a time: a word starts at each byte that is
 /// no white space after one that is (or at the start). From the first eight
 /// bytes holding a char beyond ASCII on, chars are decoded one by one.
 pub fn words_upto(s: &str, limit: usize) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // For bytes below 0x80: high bit set where lo <= byte <= hi.
-    let within = |v: u64, lo: u8, hi: u8| {
-        (v + ONES * u64::from(0x80 - lo)) & !(v + ONES * u64::from(0x7F - hi)) & HIGH
-    };
+    let within = ascii_within;
     let bytes = s.as_bytes();
     let (mut words, mut i) = (0, 0);
     // The high bit of byte 0 set when the byte before `i` is no white space.

@@ -386,12 +386,7 @@ static LONGEST_RUN: [u8; 256] = {
 /// continues (it may have begun with wide chars), and after it those of the
 /// word it ends in.
 fn ascii_run(run: &[u8], s: &mut Shape, in_word: &mut usize) {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // For bytes below 0x80: high bit set where lo <= byte <= hi.
-    let within = |v: u64, lo: u8, hi: u8| {
-        (v + ONES * u64::from(0x80 - lo)) & !(v + ONES * u64::from(0x7F - hi)) & HIGH
-    };
+    let within = text::ascii_within;
     // The high bits of the eight bytes as bits 0..8.
     let mask = |v: u64| ((v >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32;
     let mut cur = *in_word;

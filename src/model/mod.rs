@@ -126,7 +126,7 @@ struct Flat {
 
 impl Flat {
     fn new(trees: &[Tree], used: u128) -> Flat {
-        let columns: Vec<usize> = (0..128).filter(|&f| used >> f & 1 != 0).collect();
+        let columns: Vec<usize> = (0..N_FEATURES).filter(|&f| used >> f & 1 != 0).collect();
         let column = |f: u16| {
             columns
                 .iter()
