@@ -59,9 +59,7 @@ def main():
     args = ap.parse_args()
     sys.path.insert(0, os.path.abspath(args.evalset))
     pages = T.load(args)
-    names = T.feature_names(pages[0]["x"].shape[1])
-    T.FORCED_COLS[:] = [k for k, n in enumerate(names) if n.startswith("kind_") and n != "kind_low-content"]
-    T.KIND_COLS[:] = [k for k, n in enumerate(names) if n.startswith("kind_")]
+    T.set_columns(T.feature_names(pages[0]["x"].shape[1]))
     trees, head = read_model(args.model)
     T.PROSE_BONUS[0] = head["prose-bonus"][0]
     base, forced_score, switch = head["base"][0], head["forced"][0], head["decode"][0]
@@ -80,9 +78,7 @@ def main():
             m = np.full(len(p["x"]), base + forced_score, np.float64)
             if (~f).any():
                 m[~f] = margins(trees, base, p["x"][~f])
-            p["dropped"] = p["x"][:, T.KIND_COLS].max(axis=1) > 0
-            keep = T.decide(p, m, 0.0, switch, f)
-            want = [line.strip() for line, k in zip(p["lines"], keep) if k]
+            want = [line.strip() for line in T.kept(p, m, 0.0, switch)]
             got = [line.strip() for line in binary[p["id"]].split("\n") if line.strip()]
             if want == got:
                 same += 1

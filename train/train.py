@@ -204,7 +204,23 @@ def decide(p, margin, bias, switch, forced):
     return keep & ~forced
 
 
-def evaluate(args, pages, margins, bias, switch, forced_cols, by_type=False):
+def kept(p, margin, bias, switch):
+    """The lines of page `p` that deboil keeps, given the trees' margins."""
+    p["dropped"] = p["x"][:, KIND_COLS].max(axis=1) > 0
+    keep = decide(p, margin, bias, switch, forced(p))
+    return [line for line, k in zip(p["lines"], keep) if k]
+
+
+def set_columns(names):
+    """FORCED_COLS and KIND_COLS, from the features' names. Only the
+    classifier's drops are the model's to overrule. Tried: freeing the repeat
+    pass's (duplicate, truncated-duplicate) too scored lower (zyte-dev 0.886,
+    wcxb-dev 0.811, w3m 0.799 against 0.892 / 0.813 / 0.801)."""
+    FORCED_COLS[:] = [k for k, n in enumerate(names) if n.startswith("kind_") and n != "kind_low-content"]
+    KIND_COLS[:] = [k for k, n in enumerate(names) if n.startswith("kind_")]
+
+
+def evaluate(args, pages, margins, bias, switch):
     import evalcore
 
     out = {}
@@ -212,11 +228,8 @@ def evaluate(args, pages, margins, bias, switch, forced_cols, by_type=False):
         docs, gold = evalcore.load_set(name, args.evalset)
         preds = {}
         for p, m in zip(pages, margins):
-            if p["set"] != name:
-                continue
-            p["dropped"] = p["x"][:, KIND_COLS].max(axis=1) > 0
-            keep = decide(p, m, bias, switch, forced(p))
-            preds[p["id"]] = "\n".join(l for l, k in zip(p["lines"], keep) if k)
+            if p["set"] == name:
+                preds[p["id"]] = "\n".join(kept(p, m, bias, switch))
         ids = [d["id"] for d in docs]
         if evalcore.metric_of(name) == "wcxb":
             # The shingle score beside WCXB's is not needed here (and slow).
@@ -310,13 +323,8 @@ def main():
     pages = load(args)
     width = pages[0]["x"].shape[1]
     names = feature_names(width)
-    # Only the classifier's drops are the model's to overrule. Tried: freeing
-    # the repeat pass's (duplicate, truncated-duplicate) too scored lower
-    # (zyte-dev 0.886, wcxb-dev 0.811, w3m 0.799 against 0.892 / 0.813 / 0.801).
-    forced_cols = [k for k, n in enumerate(names) if n.startswith("kind_") and n != "kind_low-content"]
-    FORCED_COLS[:] = forced_cols
+    set_columns(names)
     FORCED_SCORE[0] = args.forced_score
-    KIND_COLS[:] = [k for k, n in enumerate(names) if n.startswith("kind_")]
     folds = np.array([fold_of(p["group"]) for p in pages])
     margins = [None] * len(pages)
     if args.margins:
@@ -338,16 +346,15 @@ def main():
         PROSE_BONUS[0] = bonus
         for switch in args.switches:
             for offset in args.offsets:
-                r = evaluate(args, pages, margins, offset, switch, forced_cols)
+                r = evaluate(args, pages, margins, offset, switch)
                 mean = np.mean([r[s]["f1"] for s in SETS])
                 print(f"prose-bonus {bonus} switch {switch} offset {offset}: mean {mean:.4f}  " + "  ".join(f"{s} {line(r[s])}" for s in SETS), flush=True)
                 if best is None or mean > best[0]:
                     best = (mean, switch, offset, bonus)
     _, switch, offset, PROSE_BONUS[0] = best
-    cols = forced_cols
     print(f"chosen: switch {switch}, offset {offset}, prose-bonus {PROSE_BONUS[0]}")
     for bias in (-1.0, 0.0, 1.0):
-        r = evaluate(args, pages, margins, offset + bias, switch, cols)
+        r = evaluate(args, pages, margins, offset + bias, switch)
         print(f"bias {bias:+.1f}: " + "  ".join(f"{s} {line(r[s])}" for s in SETS))
         if bias == 0.0:
             for s in SETS:
