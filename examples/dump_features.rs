@@ -1,6 +1,8 @@
 //! Write the line model's features of every record of a JSONL file, for
 //! `train/train.py`: one JSON object a record, `{"id", "lines", "x"}`, with
-//! the non-blank lines' texts and their features row by row (flat).
+//! the non-blank lines' texts and their features row by row (flat), each
+//! the `f32` the binary computes (written in the fewest digits that give it
+//! back), so that `train/parity.py` scores the lines as the binary does.
 //!
 //! ```text
 //! cargo run --release --example dump_features -- IN.jsonl > OUT.jsonl
@@ -38,10 +40,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pipeline.mark(&doc, &mut marks);
         features::compute(&doc, &marks, &mut f);
         let lines: Vec<&str> = f.lines.iter().map(|&i| doc.line_text(i)).collect();
-        let x: Vec<f32> = f.values.iter().map(|v| (v * 1e4).round() / 1e4).collect();
         serde_json::to_writer(
             &mut out,
-            &serde_json::json!({"id": rec["id"], "lines": lines, "x": x, "width": N_FEATURES}),
+            &serde_json::json!({"id": rec["id"], "lines": lines, "x": f.values, "width": N_FEATURES}),
         )?;
         out.write_all(b"\n")?;
     }

@@ -6,7 +6,7 @@
 
 Evaluates the model file's oblivious trees in numpy, decodes each page with
 train.py's `decide` (the same rules as src/pass/model.rs: prose bonus,
-switch cost, title, subheadings) and compares the lines kept with what
+switch cost, page fit, title, subheadings) and compares the lines kept with what
 `deboil --jsonl` writes for the same pages. Exit status 1 if any page
 differs: then the cross-validated scores train.py prints would not describe
 the binary.
@@ -62,6 +62,7 @@ def main():
     T.set_columns(T.feature_names(pages[0]["x"].shape[1]))
     trees, head = read_model(args.model)
     T.PROSE_BONUS[0] = head["prose-bonus"][0]
+    T.PAGE_FIT[:] = head.get("page-fit", [0.0, 0.0])
     base, forced_score, switch = head["base"][0], head["forced"][0], head["decode"][0]
     differ = 0
     for name in T.SETS:

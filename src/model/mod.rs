@@ -200,6 +200,9 @@ pub struct Model {
     /// Added before decoding to the score of a prose line that no earlier
     /// pass dropped (see [`Model::decode_scores`]).
     prose_bonus: f32,
+    /// See [`Model::page_bias`]: beta, and the most it moves a threshold
+    /// (beta 0: no page fit).
+    page_fit: (f64, f64),
     switch: f32,
     bias_precision: f32,
     bias_recall: f32,
@@ -217,6 +220,7 @@ impl Model {
     /// base BASE_SCORE
     /// forced FORCED_SCORE
     /// prose-bonus PROSE_BONUS
+    /// page-fit BETA BOUND
     /// tree FEATURES.. | THRESHOLDS.. | LEAVES..
     /// ```
     ///
@@ -282,6 +286,16 @@ impl Model {
                         .first()
                         .ok_or_else(|| bad(n, "prose-bonus needs a value"))?;
                 }
+                "page-fit" => {
+                    let v = nums(parts)?;
+                    let [beta, bound] = v[..] else {
+                        return Err(bad(n, "page-fit takes two numbers"));
+                    };
+                    if !(beta >= 0.0 && bound >= 0.0) {
+                        return Err(bad(n, "page-fit takes two numbers of at least 0"));
+                    }
+                    m.page_fit = (f64::from(beta), f64::from(bound));
+                }
                 "tree" => {
                     let rest: Vec<&str> = line["tree".len()..].split('|').collect();
                     if rest.len() != 3 {
@@ -317,6 +331,12 @@ impl Model {
         Ok(m)
     }
 
+    /// The score of a forced row (one a rule pass dropped): a constant, not
+    /// the trees'.
+    pub fn forced_score(&self) -> f32 {
+        self.base + self.forced
+    }
+
     /// The features the trees read: bit `f` for feature `f`.
     pub fn used(&self) -> u128 {
         self.used
@@ -331,7 +351,7 @@ impl Model {
     /// [`Features::forced`]) gets the model's constant for them.
     pub fn scores(&self, f: &Features, out: &mut Vec<f32>) {
         out.clear();
-        out.resize(f.lines.len(), self.base + self.forced);
+        out.resize(f.lines.len(), self.forced_score());
         // LANES rows at a time: their features the trees read are copied
         // into columns, and each test compares a column's LANES values at
         // once (the loops over lanes are vector code), setting a bit of each
@@ -369,36 +389,88 @@ impl Model {
     /// pass dropped. Losing content is the worse error: such a line goes
     /// only on clear evidence (the last paragraph of an article, say, just
     /// before a block of boilerplate).
-    pub fn decode_scores(&self, f: &Features, scores: &mut [f32]) {
-        if self.prose_bonus == 0.0 {
-            return;
+    pub fn decode_scores(&self, f: &Features, scores: &[f32], out: &mut Vec<f64>) {
+        let bonus = f64::from(self.prose_bonus);
+        out.clear();
+        out.extend(scores.iter().enumerate().map(|(k, &s)| {
+            let s = f64::from(s);
+            if bonus != 0.0 && f.good(k) && !f.dropped(k) {
+                s + bonus
+            } else {
+                s
+            }
+        }));
+    }
+
+    /// The page fit: a bias for this page's scores that moves its threshold
+    /// to the cut that maximises the page's expected F-beta, within
+    /// ±bound (the `page-fit` record; none without it). The trees' scores
+    /// of the rows that are not forced are taken as the probabilities
+    /// (logistic) that each is content, their words plus one as weights.
+    /// Sorted by score (high first, ties in page order), the first `k`
+    /// kept give an expected F-beta of
+    /// `(1 + b²) Σₖ p·t / (Σₖ t + b² Σ p·t)`; the cut is halfway between
+    /// the best `k`'s last score and the next one (half a unit below the
+    /// last, when all are kept). A page on which the trees are sure of a
+    /// few lines and unsure of many gets a higher threshold than a page of
+    /// many likely lines. `train/train.py`'s `page_bias`, in the same
+    /// order and precision (`f64`).
+    pub fn page_bias(&self, f: &Features, scores: &[f32]) -> f64 {
+        let (beta, bound) = self.page_fit;
+        if beta <= 0.0 {
+            return 0.0;
         }
-        for (k, s) in scores.iter_mut().enumerate() {
-            if f.good(k) && !f.dropped(k) {
-                *s += self.prose_bonus;
+        let mut rows: Vec<(f64, f64)> = (0..scores.len())
+            .filter(|&k| !f.forced[k])
+            .map(|k| (f64::from(scores[k]), f.words(k) as f64 + 1.0))
+            .collect();
+        if rows.is_empty() {
+            return 0.0;
+        }
+        // Stable: ties stay in page order, as numpy's stable argsort.
+        rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let pt: Vec<f64> = rows.iter().map(|&(s, t)| t / (1.0 + (-s).exp())).collect();
+        let total: f64 = pt.iter().fold(0.0, |a, &v| a + v);
+        let b2 = beta * beta;
+        let (mut best, mut at, mut cp, mut ct) = (-1.0, 0, 0.0, 0.0);
+        for (i, (&v, &(_, t))) in pt.iter().zip(&rows).enumerate() {
+            cp += v;
+            ct += t;
+            let ef = (1.0 + b2) * cp / (ct + b2 * total);
+            if ef > best {
+                (best, at) = (ef, i);
             }
         }
+        let cut = match rows.get(at + 1) {
+            Some(next) => (rows[at].0 + next.0) / 2.0,
+            None => rows[at].0 - 0.5,
+        };
+        (-cut).clamp(-bound, bound)
     }
 
     /// The bias `favor` adds to every score before decoding.
-    pub fn bias(&self, favor: Favor) -> f32 {
-        match favor {
+    pub fn bias(&self, favor: Favor) -> f64 {
+        f64::from(match favor {
             Favor::Balanced => 0.0,
             Favor::Precision => self.bias_precision,
             Favor::Recall => self.bias_recall,
-        }
+        })
     }
 
     /// Label the rows: true for content. Viterbi over (content, boilerplate)
     /// with the score (plus `bias`) as the content state's gain and the
     /// model's switch cost for each change of state.
-    pub fn decode(&self, scores: &[f32], bias: f32, out: &mut Vec<bool>) {
-        decode(scores, bias, self.switch, out)
+    ///
+    /// In `f64`, as `train/train.py` decodes: the same sums in the same
+    /// order, so that a near tie between two paths goes the same way in
+    /// both.
+    pub fn decode(&self, scores: &[f64], bias: f64, out: &mut Vec<bool>) {
+        decode(scores, bias, f64::from(self.switch), out)
     }
 }
 
 /// See [`Model::decode`].
-pub fn decode(scores: &[f32], bias: f32, switch: f32, out: &mut Vec<bool>) {
+pub fn decode(scores: &[f64], bias: f64, switch: f64, out: &mut Vec<bool>) {
     out.clear();
     let n = scores.len();
     if n == 0 {
@@ -406,7 +478,7 @@ pub fn decode(scores: &[f32], bias: f32, switch: f32, out: &mut Vec<bool>) {
     }
     // back[k] bit s: the best path into state s at k came from content.
     let mut back = vec![0u8; n];
-    let (mut keep, mut drop) = (0f32, 0f32);
+    let (mut keep, mut drop) = (0f64, 0f64);
     for (k, &s) in scores.iter().enumerate() {
         let gain = (s + bias) / 2.0;
         let (from_keep_k, from_drop_k) = (keep, drop - switch);
@@ -527,8 +599,9 @@ mod tests {
         let mut s = Vec::new();
         m.scores(&f, &mut s);
         assert_eq!(s, vec![-1.0, -1.0, 0.0]);
-        m.decode_scores(&f, &mut s);
-        assert_eq!(s, vec![1.0, -1.0, 0.0]);
+        let mut d = Vec::new();
+        m.decode_scores(&f, &s, &mut d);
+        assert_eq!(d, vec![1.0, -1.0, 0.0]);
     }
 
     #[test]
@@ -590,6 +663,104 @@ mod tests {
             })
             .collect();
         assert_eq!(flat.sum(&block), flat.sum_any(&block));
+    }
+
+    /// Rows of `(score, words, forced)` as the page fit reads them.
+    fn page(rows: &[(f32, usize, bool)]) -> (Features, Vec<f32>) {
+        let mut f = Features {
+            lines: (0..rows.len()).collect(),
+            values: vec![0.0; rows.len() * N_FEATURES],
+            forced: rows.iter().map(|r| r.2).collect(),
+        };
+        for (k, r) in rows.iter().enumerate() {
+            f.values[k * N_FEATURES] = (r.1 as f32).ln_1p();
+        }
+        (f, rows.iter().map(|r| r.0).collect())
+    }
+
+    /// The expected F-beta of keeping the free rows scoring above `cut`.
+    fn expected_f(rows: &[(f32, usize, bool)], cut: f64, beta: f64) -> f64 {
+        let free = rows.iter().filter(|r| !r.2);
+        let (mut kept_pt, mut kept_t, mut all_pt) = (0.0, 0.0, 0.0);
+        for &(s, w, _) in free {
+            let (s, t) = (f64::from(s), w as f64 + 1.0);
+            let pt = t / (1.0 + (-s).exp());
+            all_pt += pt;
+            if s > cut {
+                kept_pt += pt;
+                kept_t += t;
+            }
+        }
+        (1.0 + beta * beta) * kept_pt / (kept_t + beta * beta * all_pt)
+    }
+
+    proptest::proptest! {
+        // The page fit's cut gives the best expected F-beta of all the cuts
+        // between the page's scores (that keep at least one row), the
+        // forced rows aside, and the bias stays within the bound.
+        #[test]
+        fn page_fit_takes_the_cut_of_the_best_expected_f(
+            rows in proptest::collection::vec(
+                (-60i32..60, 0usize..40, proptest::bool::weighted(0.2)), 1..40),
+        ) {
+            let rows: Vec<(f32, usize, bool)> =
+                rows.into_iter().map(|(s, w, f)| (s as f32 / 10.0, w, f)).collect();
+            let m = model("decode 0.25 -1 1\nbase 0\nforced 0\npage-fit 0.7 100\n");
+            let (f, scores) = page(&rows);
+            let bias = m.page_bias(&f, &scores);
+            let mut free: Vec<f64> =
+                rows.iter().filter(|r| !r.2).map(|r| f64::from(r.0)).collect();
+            if free.is_empty() {
+                proptest::prop_assert_eq!(bias, 0.0);
+                return Ok(());
+            }
+            free.sort_by(|a, b| b.total_cmp(a));
+            free.dedup();
+            let got = expected_f(&rows, -bias, 0.7);
+            for (k, &s) in free.iter().enumerate() {
+                let cut = free.get(k + 1).map_or(s - 0.5, |&next| (s + next) / 2.0);
+                proptest::prop_assert!(got >= expected_f(&rows, cut, 0.7) - 1e-12,
+                    "cut {} beats {}", cut, -bias);
+            }
+            let bounded = model("decode 0.25 -1 1\nbase 0\nforced 0\npage-fit 0.7 0.5\n");
+            proptest::prop_assert_eq!(bounded.page_bias(&f, &scores), bias.clamp(-0.5, 0.5));
+        }
+    }
+
+    #[test]
+    fn page_fit_raises_the_threshold_of_a_page_of_few_sure_lines() {
+        // Two long lines the trees are sure of and many short unsure ones:
+        // the cut goes above the unsure ones (a negative bias), which
+        // `decode` then drops; without the record nothing moves.
+        let mut rows = vec![(4.0, 60, false), (3.5, 50, false)];
+        rows.extend((0..12).map(|k| (0.3 + k as f32 / 100.0, 3, false)));
+        rows.push((2.0, 5, true));
+        let (f, scores) = page(&rows);
+        let fit = model("decode 0 -1 1\nbase 0\nforced 0\npage-fit 0.7 1\n");
+        let bias = fit.page_bias(&f, &scores);
+        assert!(bias < -0.3 && bias >= -1.0, "{bias}");
+        let mut gains = Vec::new();
+        fit.decode_scores(&f, &scores, &mut gains);
+        let mut keep = Vec::new();
+        fit.decode(&gains, bias, &mut keep);
+        assert_eq!(keep.iter().filter(|&&k| k).count(), 3, "{keep:?}");
+        let plain = model("decode 0 -1 1\nbase 0\nforced 0\n");
+        assert_eq!(plain.page_bias(&f, &scores), 0.0);
+    }
+
+    #[test]
+    fn page_fit_needs_two_numbers_of_at_least_zero() {
+        for bad in [
+            "page-fit 0.7",
+            "page-fit -1 1",
+            "page-fit 0.7 -1",
+            "page-fit x 1",
+        ] {
+            assert!(
+                Model::parse(&format!("{}{bad}\n", head())).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     fn scores_in_lanes_as_one_by_one(m: &Model) {

@@ -66,7 +66,7 @@ impl ModelPass {
 }
 
 thread_local! {
-    static SCRATCH: std::cell::RefCell<(Features, Vec<f32>, Vec<bool>)> =
+    static SCRATCH: std::cell::RefCell<(Features, Vec<f32>, Vec<f64>, Vec<bool>)> =
         std::cell::RefCell::new(Default::default());
 }
 
@@ -84,7 +84,7 @@ impl Pass for ModelPass {
             return;
         }
         SCRATCH.with(|s| {
-            let (features, scores, labels) = &mut *s.borrow_mut();
+            let (features, scores, gains, labels) = &mut *s.borrow_mut();
             model::features::compute_needed(doc, marks, self.model.used(), features);
             if features.lines.len() < MIN_LINES || features.prose_words() < MIN_PROSE_WORDS {
                 // A snippet, not a page: the passes' verdicts stand (and
@@ -93,9 +93,10 @@ impl Pass for ModelPass {
             }
             self.model.scores(features, scores);
             marks.set_scores(&features.lines, scores);
-            self.model.decode_scores(features, scores);
+            let page = self.model.page_bias(features, scores);
+            self.model.decode_scores(features, scores, gains);
             self.model
-                .decode(scores, self.model.bias(self.favor), labels);
+                .decode(gains, self.model.bias(self.favor) + page, labels);
             let kept_words = |keep: &dyn Fn(usize) -> bool| -> usize {
                 (0..features.lines.len())
                     .filter(|&k| keep(k))
