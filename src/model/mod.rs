@@ -738,7 +738,7 @@ mod tests {
         let (f, scores) = page(&rows);
         let fit = model("decode 0 -1 1\nbase 0\nforced 0\npage-fit 0.7 1\n");
         let bias = fit.page_bias(&f, &scores);
-        assert!(bias < -0.3 && bias >= -1.0, "{bias}");
+        assert!((-1.0..-0.3).contains(&bias), "{bias}");
         let mut gains = Vec::new();
         fit.decode_scores(&f, &scores, &mut gains);
         let mut keep = Vec::new();

@@ -65,8 +65,11 @@ impl ModelPass {
     }
 }
 
+/// A page's features, the trees' scores, the decoder's gains and the labels.
+type Scratch = (Features, Vec<f32>, Vec<f64>, Vec<bool>);
+
 thread_local! {
-    static SCRATCH: std::cell::RefCell<(Features, Vec<f32>, Vec<f64>, Vec<bool>)> =
+    static SCRATCH: std::cell::RefCell<Scratch> =
         std::cell::RefCell::new(Default::default());
 }
 
