@@ -236,7 +236,10 @@ impl Model {
             let Some(head) = parts.next() else { continue };
             let nums = |parts: std::str::SplitWhitespace<'_>| -> Result<Vec<f32>> {
                 parts
-                    .map(|p| p.parse::<f32>().map_err(|_| bad(n, "a number expected")))
+                    .map(|p| match p.parse::<f32>() {
+                        Ok(v) if v.is_finite() => Ok(v),
+                        _ => Err(bad(n, "a finite number expected")),
+                    })
                     .collect()
             };
             match head {
@@ -420,22 +423,26 @@ impl Model {
         if beta <= 0.0 {
             return 0.0;
         }
-        let mut rows: Vec<(f64, f64)> = (0..scores.len())
+        // (score, words + 1, page order, probability times words + 1):
+        // `+ 0.0` reads -0 as 0, as numpy compares them.
+        let mut rows: Vec<(f64, f64, usize, f64)> = (0..scores.len())
             .filter(|&k| !f.forced[k])
-            .map(|k| (f64::from(scores[k]), f.words(k) as f64 + 1.0))
+            .map(|k| {
+                let (s, t) = (f64::from(scores[k]) + 0.0, f.words(k) as f64 + 1.0);
+                (s, t, k, t / (1.0 + (-s).exp()))
+            })
             .collect();
         if rows.is_empty() {
             return 0.0;
         }
-        // Stable: ties stay in page order, as numpy's stable argsort.
-        rows.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let pt: Vec<f64> = rows.iter().map(|&(s, t)| t / (1.0 + (-s).exp())).collect();
-        let total: f64 = pt.iter().fold(0.0, |a, &v| a + v);
+        // Ties in page order, as numpy's stable argsort leaves them.
+        rows.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+        let total: f64 = rows.iter().fold(0.0, |a, r| a + r.3);
         let b2 = beta * beta;
         let (mut best, mut at, mut cp, mut ct) = (-1.0, 0, 0.0, 0.0);
-        for (i, (&v, &(_, t))) in pt.iter().zip(&rows).enumerate() {
-            cp += v;
-            ct += t;
+        for (i, r) in rows.iter().enumerate() {
+            cp += r.3;
+            ct += r.1;
             let ef = (1.0 + b2) * cp / (ct + b2 * total);
             if ef > best {
                 (best, at) = (ef, i);
@@ -614,6 +621,10 @@ mod tests {
             format!("{head}tree 0 | 0.5 | -1 2 3\n"),
             format!("{head}tree 9999 | 0.5 | -1 2\n"),
             format!("{head}tree 0 | x | -1 2\n"),
+            // Numbers that are not finite: NaN would order no sort.
+            format!("{head}tree 0 | NaN | -1 2\n"),
+            format!("{head}tree 0 | 0.5 | -1 inf\n"),
+            format!("{head}base nan\n"),
             format!("{head}tree 0 | 0.5 | -1 | -2 | -1 2\n"),
             format!("{head}tree 0 1 | 0.5 | -1 2 3 4\n"),
             format!("{head}leaf 1\n"),
