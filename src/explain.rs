@@ -9,16 +9,19 @@
 //!
 //! ```text
 //! doc  line  verdict  pass  rule  kind  score  text
-//! page.txt  9  drop  rules  ad.story-continues  ad  0.000  Advertisement - story continues below
+//! page.txt  9  drop  rules  ad.story-continues  ad  0.250  Advertisement - story continues below
 //! page.txt  11  keep  -  -  content  3.875  ISIS has also been locked in combat …
 //! ```
 //!
 //! `score` is the line model's score, the log-odds that the line is content
-//! (before the decoder, which also weighs the lines around it and lifts the
-//! prose lines every pass kept), or `-` when the model did not run (it leaves
-//! snippets alone: fewer than 8 non-blank lines or 25 words of prose). A line
-//! a rule pass dropped is that rule's to decide: the trees do not score it,
-//! and its score is the model's constant for such lines (0). A line the model
+//! (with the balanced preset's offset; before the decoder, which also lifts
+//! the prose lines every pass kept, moves the page's threshold by the page
+//! fit and weighs the lines around it), or `-` when the model did not run
+//! (it leaves snippets alone: fewer than 8 non-blank lines or 25 words of
+//! prose). A line a rule pass dropped is that rule's to decide: the trees do
+//! not score it, and its score is the model's constant for such lines
+//! ([`Model::forced_score`](crate::model::Model::forced_score), 0.25 with the
+//! embedded model). A line the model
 //! drops on its own has the rule `model.boilerplate`; one an earlier pass
 //! dropped keeps that pass's rule.
 //!
@@ -31,7 +34,7 @@
 //! record per dropped line, then one `doc` record closing each document.
 //!
 //! ```text
-//! {"type":"drop","data":{"doc":"page.txt","line":9,"start":812,"end":849,"pass":"rules","rule":"ad.story-continues","kind":"ad","score":0.0,"text":"Advertisement - story continues below"}}
+//! {"type":"drop","data":{"doc":"page.txt","line":9,"start":812,"end":849,"pass":"rules","rule":"ad.story-continues","kind":"ad","score":0.25,"text":"Advertisement - story continues below"}}
 //! {"type":"doc","data":{"doc":"page.txt","lines_in":19,"lines_dropped":6,"bytes_in":5021,"bytes_out":4203}}
 //! ```
 
