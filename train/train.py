@@ -193,18 +193,11 @@ def page_bias(margin, words, free):
     t = words[free].astype(np.float64) + 1.0
     order = np.argsort(-s, kind="stable")
     s, t = s[order], t[order]
-    pt = t / (1.0 + np.exp(-s))
+    # cumsum adds in order, as the Rust loop does (its total is the last
+    # sum); argmax takes the first best, as its strict comparison does.
+    cp, ct = np.cumsum(t / (1.0 + np.exp(-s))), np.cumsum(t)
     b2 = beta * beta
-    total = 0.0
-    for v in pt:
-        total += v
-    best, k, cp, ct = -1.0, 0, 0.0, 0.0
-    for i in range(len(s)):
-        cp += pt[i]
-        ct += t[i]
-        ef = (1.0 + b2) * cp / (ct + b2 * total)
-        if ef > best:
-            best, k = ef, i
+    k = int(np.argmax((1.0 + b2) * cp / (ct + b2 * cp[-1])))
     cut = (s[k] + s[k + 1]) / 2.0 if k + 1 < len(s) else s[k] - 0.5
     return float(min(max(-cut, -clamp), clamp))
 
