@@ -159,6 +159,8 @@ pub struct Features {
     /// not the model's to decide: only the values its neighbours and the
     /// model pass read are computed, and the trees do not score it.
     pub forced: Vec<bool>,
+    /// Per line: its words (`row[0]` is their `ln(1 + words)`).
+    pub words: Vec<u32>,
 }
 
 impl Features {
@@ -169,7 +171,7 @@ impl Features {
 
     /// The words of the `k`-th non-blank line.
     pub fn words(&self, k: usize) -> usize {
-        self.row(k)[0].exp_m1().round() as usize
+        self.words[k] as usize
     }
 
     /// True when the `k`-th non-blank line reads as prose (the classifier's
@@ -622,7 +624,9 @@ fn own(
     row[27] = f32::from(u8::from(first.is_some_and(|c| c.is_lowercase())));
     row[28] = f32::from(u8::from(has_lang));
     row[29] = ratio(sh.commas, s.words);
-    row[30] = f32::from(u8::from(first.is_some_and(|c| "\"“„«'‘".contains(c))));
+    row[30] = f32::from(u8::from(
+        first.is_some_and(|c| matches!(c, '"' | '“' | '„' | '«' | '\'' | '‘')),
+    ));
     row[31] = f32::from(u8::from(sh.letters >= 4 && sh.upper == sh.letters));
 }
 
@@ -662,6 +666,35 @@ fn nearest<const G: usize>(
     (before, after)
 }
 
+/// For each of `lines`: how many other lines of the page normalise alike
+/// (see [`LineScan::normalized_key`]), and whether it is the first of them.
+fn repeats(doc: &Document<'_>, lines: &[usize]) -> Vec<(usize, bool)> {
+    // The key and its length as one number, so the sort compares integers;
+    // a stable sort keeps the lines of one key in page order.
+    let mut order: Vec<(u128, usize)> = lines
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let (key, chars) = doc.scan(i).normalized_key();
+            (u128::from(key) << 64 | chars as u128, k)
+        })
+        .collect();
+    order.sort_by_key(|&(key, _)| key);
+    let mut repeats = vec![(0usize, true); lines.len()];
+    let mut a = 0;
+    while a < order.len() {
+        let mut b = a + 1;
+        while b < order.len() && order[b].0 == order[a].0 {
+            b += 1;
+        }
+        for (j, &(_, k)) in order[a..b].iter().enumerate() {
+            repeats[k] = (b - a - 1, j == 0);
+        }
+        a = b;
+    }
+    repeats
+}
+
 /// Per-line values the neighbours and windows read.
 #[derive(Clone, Copy, Default)]
 struct Near {
@@ -690,6 +723,7 @@ pub fn compute_needed(doc: &Document<'_>, marks: &Marks, needed: u128, out: &mut
     out.lines.clear();
     out.values.clear();
     out.forced.clear();
+    out.words.clear();
     out.lines
         .extend((0..doc.lines().len()).filter(|&i| !doc.lines()[i].is_blank()));
     let n = out.lines.len();
@@ -712,8 +746,8 @@ pub fn compute_needed(doc: &Document<'_>, marks: &Marks, needed: u128, out: &mut
         let t = text::trim(raw);
         let scan: &LineScan = doc.scan(i);
         let s = scan.stats(&lang);
-        let class = ClassifierPass::classify(t, &s, &lang);
         let sentence = text::ends_sentence(t);
+        let class = ClassifierPass::classify_ending(&s, &lang, sentence);
         let reason = marks.reason(i);
         let forced = reason.is_some_and(|r| r.kind != Kind::LowContent);
         out.forced.push(forced);
@@ -732,6 +766,7 @@ pub fn compute_needed(doc: &Document<'_>, marks: &Marks, needed: u128, out: &mut
             dropped_lines += 1;
         }
         words[k] = s.words;
+        out.words.push(u32::try_from(s.words).unwrap_or(u32::MAX));
         if class == LineClass::Good {
             good_lines += 1;
             good_words_total += s.words;
@@ -746,24 +781,7 @@ pub fn compute_needed(doc: &Document<'_>, marks: &Marks, needed: u128, out: &mut
         };
     }
     // Repetition in the page, by normalised key.
-    let mut keys: Vec<((u64, usize), usize)> = lines
-        .iter()
-        .enumerate()
-        .map(|(k, &i)| (doc.scan(i).normalized_key(), k))
-        .collect();
-    keys.sort_unstable();
-    let mut repeats = vec![(0usize, true); n];
-    let mut a = 0;
-    while a < keys.len() {
-        let mut b = a + 1;
-        while b < keys.len() && keys[b].0 == keys[a].0 {
-            b += 1;
-        }
-        for (j, &(_, k)) in keys[a..b].iter().enumerate() {
-            repeats[k] = (b - a - 1, j == 0);
-        }
-        a = b;
-    }
+    let repeats = repeats(doc, lines);
     // Distances to the nearest good line before and after.
     let (good_before_dist, good_after_dist) =
         nearest::<1>(n, n, |k| (near[k].good > 0.0).then_some(0));
@@ -1032,5 +1050,30 @@ mod tests {
         assert_eq!(f.values.len(), 3 * N_FEATURES);
         assert!(f.row(2)[15] > 0.0, "price");
         assert!(f.values.iter().all(|v| v.is_finite()));
+        assert_eq!(f.words, vec![1, 9, 2]);
+        assert_eq!(
+            (0..3).map(|k| f.words(k)).collect::<Vec<_>>(),
+            vec![1, 9, 2]
+        );
+    }
+
+    #[test]
+    fn repeats_count_the_other_lines_of_a_key_and_mark_the_first() {
+        // "Share" three times (case and spaces normalise alike), "Home" once.
+        let text = "Share\nHome\n  share \nA line of its own.\nSHARE\n";
+        let doc = Document::parse(text);
+        let lines: Vec<usize> = (0..5).collect();
+        assert_eq!(
+            repeats(&doc, &lines),
+            vec![(2, true), (0, true), (2, false), (0, true), (2, false)]
+        );
+        let mut f = Features::default();
+        compute(&doc, &Marks::new(doc.lines().len()), &mut f);
+        let at = OWN + KINDS;
+        let read: Vec<(f32, f32)> = (0..5)
+            .map(|k| (f.row(k)[at + 8], f.row(k)[at + 9]))
+            .collect();
+        assert_eq!(read[4], (ln(2), 0.0));
+        assert_eq!(read[0], (ln(2), 1.0));
     }
 }

@@ -288,6 +288,14 @@ impl Flat {
     }
 }
 
+/// `x`'s bits as an integer that orders as `f64::total_cmp` orders `x`.
+fn ordered_bits(x: f64) -> u64 {
+    let b = x.to_bits();
+    // Negative numbers: all bits flipped (larger magnitudes lower); others:
+    // the sign bit set, so they order above every negative one.
+    if b >> 63 == 1 { !b } else { b | 1 << 63 }
+}
+
 /// Boosted trees and the decoder's parameters.
 #[derive(Clone, Debug, Default)]
 pub struct Model {
@@ -526,7 +534,7 @@ impl Model {
         }
         // (score, words + 1, page order, probability times words + 1):
         // `+ 0.0` reads -0 as 0, as numpy compares them.
-        let mut rows: Vec<(f64, f64, usize, f64)> = (0..scores.len())
+        let rows: Vec<(f64, f64, usize, f64)> = (0..scores.len())
             .filter(|&k| !f.forced[k])
             .map(|k| {
                 let (s, t) = (f64::from(scores[k]) + 0.0, f.words(k) as f64 + 1.0);
@@ -536,8 +544,17 @@ impl Model {
         if rows.is_empty() {
             return 0.0;
         }
-        // Ties in page order, as numpy's stable argsort leaves them.
-        rows.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+        // High scores first, ties in page order (as numpy's stable argsort
+        // leaves them): sorted as one integer a row, the score's bits in
+        // descending order above its place among the rows.
+        let mut order: Vec<u128> = rows
+            .iter()
+            .enumerate()
+            .map(|(j, r)| u128::from(!ordered_bits(r.0)) << 64 | j as u128)
+            .collect();
+        order.sort_unstable();
+        let rows: Vec<(f64, f64, usize, f64)> =
+            order.iter().map(|&o| rows[o as u64 as usize]).collect();
         let total: f64 = rows.iter().fold(0.0, |a, r| a + r.3);
         let b2 = beta * beta;
         let (mut best, mut at, mut cp, mut ct) = (-1.0, 0, 0.0, 0.0);
@@ -684,6 +701,7 @@ mod tests {
             lines: vec![0, 1],
             values: vec![0.0; 2 * N_FEATURES],
             forced: vec![false; 2],
+            words: vec![0; 2],
         };
         f.values[N_FEATURES] = 1.0;
         let mut s = Vec::new();
@@ -699,6 +717,7 @@ mod tests {
             lines: vec![0, 1, 2],
             values: vec![0.0; 3 * n],
             forced: vec![false, false, true],
+            words: vec![0; 3],
         };
         // Line 0: prose, kept. Line 1: not prose. Line 2: prose, dropped.
         f.values[21] = 1.0;
@@ -804,6 +823,7 @@ mod tests {
             lines: (0..rows.len()).collect(),
             values: vec![0.0; rows.len() * N_FEATURES],
             forced: rows.iter().map(|r| r.2).collect(),
+            words: rows.iter().map(|r| r.1 as u32).collect(),
         };
         for (k, r) in rows.iter().enumerate() {
             f.values[k * N_FEATURES] = (r.1 as f32).ln_1p();
@@ -828,6 +848,11 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn ordered_bits_order_as_total_cmp(a in proptest::num::f64::ANY, b in proptest::num::f64::ANY) {
+            proptest::prop_assert_eq!(ordered_bits(a).cmp(&ordered_bits(b)), a.total_cmp(&b));
+        }
+
         // The page fit's cut gives the best expected F-beta of all the cuts
         // between the page's scores (that keep at least one row), the
         // forced rows aside, and the bias stays within the bound.
@@ -903,6 +928,7 @@ mod tests {
             values: vec![0.0; n * N_FEATURES],
             // Every fifth row forced: scored by the constant, not the trees.
             forced: (0..n).map(|k| k % 5 == 3).collect(),
+            words: vec![0; n],
         };
         // Varied rows: a cheap deterministic sequence in [0, 4).
         let mut state = 12345u32;

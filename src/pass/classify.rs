@@ -160,7 +160,13 @@ impl ClassifierPass {
 
     /// Classify one line.
     pub fn classify(line: &str, s: &LineStats, lang: &Lang) -> LineClass {
-        let sentence = text::ends_sentence(line);
+        Self::classify_ending(s, lang, text::ends_sentence(line))
+    }
+
+    /// [`ClassifierPass::classify`] of a line that ends a sentence or not
+    /// (`sentence`: [`text::ends_sentence`] of it), for a caller that has
+    /// read the ending already.
+    pub fn classify_ending(s: &LineStats, lang: &Lang, sentence: bool) -> LineClass {
         let stop = s.stop_ratio();
         let has_lang = lang.code().is_some() && s.unspaced * 2 < s.chars;
         let digits_heavy = s.digits * 4 > s.chars;
