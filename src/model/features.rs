@@ -547,14 +547,21 @@ fn time(t: &str) -> bool {
     })
 }
 
+/// Searchers for `http` and `www.`, built once.
+static URL_PARTS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 2]> =
+    std::sync::LazyLock::new(|| {
+        [
+            memchr::memmem::Finder::new("http"),
+            memchr::memmem::Finder::new("www."),
+        ]
+    });
+
 fn url_or_email(t: &str) -> bool {
-    // `t.contains("http") || t.contains("www.")`, without building a
-    // searcher for each line.
+    // `t.contains("http") || t.contains("www.")`, with searchers built once
+    // (a search for the bytes `h` and `w` stops at most words of English).
     let b = t.as_bytes();
-    memchr::memchr2_iter(b'h', b'w', b).any(|i| {
-        let rest = &b[i..];
-        rest.starts_with(b"http") || rest.starts_with(b"www.")
-    }) || (memchr::memchr(b'@', b).is_some() && memchr::memchr(b'.', b).is_some())
+    URL_PARTS.iter().any(|f| f.find(b).is_some())
+        || (memchr::memchr(b'@', b).is_some() && memchr::memchr(b'.', b).is_some())
 }
 
 /// The page's language, from long lines first as the classifier detects it,
