@@ -765,7 +765,7 @@ fn nearest<const G: usize>(
 /// (see [`LineScan::normalized_key`]), and whether it is the first of them.
 fn repeats(doc: &Document<'_>, lines: &[usize]) -> Vec<(usize, bool)> {
     // The key and its length as one number, so the sort compares integers;
-    // a stable sort keeps the lines of one key in page order.
+    // the lines of one key come together, in page order.
     let mut order: Vec<(u128, usize)> = lines
         .iter()
         .enumerate()
@@ -774,7 +774,7 @@ fn repeats(doc: &Document<'_>, lines: &[usize]) -> Vec<(usize, bool)> {
             (u128::from(key) << 64 | chars as u128, k)
         })
         .collect();
-    order.sort_by_key(|&(key, _)| key);
+    order.sort_unstable();
     let mut repeats = vec![(0usize, true); lines.len()];
     let mut a = 0;
     while a < order.len() {
