@@ -35,8 +35,15 @@
 //!
 //! ```text
 //! {"type":"drop","data":{"doc":"page.txt","line":9,"start":812,"end":849,"pass":"rules","rule":"ad.story-continues","kind":"ad","score":0.25,"text":"Advertisement - story continues below"}}
-//! {"type":"doc","data":{"doc":"page.txt","lines_in":19,"lines_dropped":6,"bytes_in":5021,"bytes_out":4203}}
+//! {"type":"doc","data":{"doc":"page.txt","lines_in":19,"lines_dropped":6,"bytes_in":5021,"bytes_out":4203,"threshold":-0.412}}
 //! ```
+//!
+//! `threshold` is the score at which the line model's decoder starts to lean
+//! to content on this page: the negative of the bias it added to every
+//! score (the `--favor` preset's and the page fit's). A line scoring above it
+//! is kept unless its neighbours outweigh it, and a prose line every pass
+//! kept gets the prose bonus on top; `null` when the model did not decide
+//! the page (a snippet).
 
 use std::io::{self, Write};
 
@@ -137,6 +144,7 @@ impl<W: Write> ExplainWriter<W> {
         let rec = json!({"type": "doc", "data": {
             "doc": doc, "lines_in": s.lines_in, "lines_dropped": s.lines_dropped,
             "bytes_in": s.bytes_in, "bytes_out": s.bytes_out,
+            "threshold": cleaned.threshold.map(|t| (t * 1000.0).round() / 1000.0),
         }});
         serde_json::to_writer(&mut self.wtr, &rec)?;
         self.wtr.write_all(b"\n")
@@ -245,5 +253,39 @@ mod tests {
         assert_eq!(recs[0]["data"]["start"], 7);
         assert_eq!(recs[1]["type"], "doc");
         assert_eq!(recs[1]["data"]["lines_dropped"], 1);
+        // A snippet: the model did not decide it.
+        assert!(recs[1]["data"]["threshold"].is_null());
+    }
+
+    /// The `doc` record's threshold for `input` cleaned with `favor`.
+    fn threshold(input: &str, favor: crate::model::Favor) -> f64 {
+        let cleaned = PipelineBuilder::new()
+            .favor(favor)
+            .build()
+            .unwrap()
+            .clean(input);
+        let mut w = ExplainWriter::new(Vec::new(), ExplainFormat::Jsonl);
+        w.write("d", input, &cleaned).unwrap();
+        let out = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+        assert_eq!(doc["type"], "doc");
+        doc["data"]["threshold"].as_f64().unwrap()
+    }
+
+    #[test]
+    fn the_doc_record_has_the_page_threshold_the_favor_preset_moves() {
+        use crate::model::Favor;
+        // The page fit sets a page's threshold; the presets move it by their
+        // bias, one either way with the embedded model.
+        let input = include_str!("../fixtures/pages/whole-page-news.txt");
+        let balanced = threshold(input, Favor::Balanced);
+        assert!(balanced.abs() <= 1.0 + 1e-9, "{balanced}");
+        let model = crate::model::embedded();
+        for favor in [Favor::Precision, Favor::Recall] {
+            let moved = balanced + model.bias(Favor::Balanced) - model.bias(favor);
+            assert!((threshold(input, favor) - moved).abs() < 2e-3, "{favor:?}");
+        }
+        assert!(threshold(input, Favor::Precision) > balanced);
+        assert!(threshold(input, Favor::Recall) < balanced);
     }
 }

@@ -36,6 +36,10 @@ pub struct Cleaned {
     pub decisions: Vec<Decision>,
     /// Counts for this document.
     pub stats: Stats,
+    /// The score at which the line model's decoder started to lean to
+    /// content on this page, when the model decided it (see
+    /// [`Marks::threshold`](crate::pass::Marks::threshold)).
+    pub threshold: Option<f64>,
 }
 
 impl Cleaned {
@@ -326,6 +330,7 @@ fn assemble(
         text: out,
         decisions,
         stats,
+        threshold: marks.threshold(),
     }
 }
 

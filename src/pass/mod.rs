@@ -163,6 +163,9 @@ pub struct Marks {
     dropped: usize,
     /// The line model's score per line (NaN: none), empty when it did not run.
     scores: Vec<f32>,
+    /// The score at which the line model's decoder starts to lean to
+    /// content on this page, when it decided the page.
+    threshold: Option<f64>,
 }
 
 impl Marks {
@@ -173,6 +176,7 @@ impl Marks {
             reasons: Vec::new(),
             dropped: 0,
             scores: Vec::new(),
+            threshold: None,
         }
     }
 
@@ -183,12 +187,27 @@ impl Marks {
         self.reasons.clear();
         self.dropped = 0;
         self.scores.clear();
+        self.threshold = None;
     }
 
     /// The line model's score of line `index` (log-odds of content), when
     /// the model ran.
     pub fn score(&self, index: usize) -> Option<f32> {
         self.scores.get(index).copied().filter(|s| !s.is_nan())
+    }
+
+    /// The score at which the line model's decoder starts to lean to
+    /// content on this page (the negative of the bias it added to every
+    /// score: the `--favor` preset's and the page fit's), when the model
+    /// decided the page. A line scoring above it is kept unless its
+    /// neighbours outweigh it; a prose line gets the prose bonus on top.
+    pub fn threshold(&self) -> Option<f64> {
+        self.threshold
+    }
+
+    /// Record the threshold of the model's decoder (see [`Marks::threshold`]).
+    pub(crate) fn set_threshold(&mut self, threshold: f64) {
+        self.threshold = Some(threshold);
     }
 
     /// Record the model's `scores` of `lines`.

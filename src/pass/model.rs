@@ -96,10 +96,9 @@ impl Pass for ModelPass {
             }
             self.model.scores(features, scores);
             marks.set_scores(&features.lines, scores);
-            let page = self.model.page_bias(features, scores);
+            let bias = self.model.bias(self.favor) + self.model.page_bias(features, scores);
             self.model.decode_scores(features, scores, gains);
-            self.model
-                .decode(gains, self.model.bias(self.favor) + page, labels);
+            self.model.decode(gains, bias, labels);
             let kept_words = |keep: &dyn Fn(usize) -> bool| -> usize {
                 (0..features.lines.len())
                     .filter(|&k| keep(k))
@@ -111,6 +110,7 @@ impl Pass for ModelPass {
                 // model is lost on it, and the passes' verdicts stand.
                 return;
             }
+            marks.set_threshold(-bias);
             // The title (and a standfirst) before the first prose line kept.
             if let Some(first) = (0..labels.len()).find(|&k| labels[k] && features.good(k)) {
                 let head: Vec<usize> = (0..first).filter(|&k| !features.dropped(k)).collect();
