@@ -578,14 +578,34 @@ fn numbered(t: &str) -> bool {
     (1..=3).contains(&n) && matches!(b.get(n), Some(b'.' | b')')) && b.get(n + 1) == Some(&b' ')
 }
 
+/// The first ASCII digit of `b` at `i` or after (`b.len()` when none):
+/// eight bytes at a time, then byte by byte.
+fn next_digit(b: &[u8], mut i: usize) -> usize {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    while let Some(eight) = b.get(i..i + 8) {
+        let v = u64::from_le_bytes(eight.try_into().unwrap_or([0; 8]));
+        // The seven low bits of each byte compared (no carry between
+        // bytes), and bytes beyond ASCII (high bit set) left out.
+        let digits = text::ascii_within(v & LOW, b'0', b'9') & !v;
+        if digits != 0 {
+            return i + (digits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && !b[i].is_ascii_digit() {
+        i += 1;
+    }
+    i
+}
+
 /// A date or a year: `12/05/2024`, `2024-05-12`, `1999`, `2025`.
 fn date(t: &str) -> bool {
     let b = t.as_bytes();
     let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_digit() {
-            i += 1;
-            continue;
+    loop {
+        i = next_digit(b, i);
+        if i >= b.len() {
+            break;
         }
         let start = i;
         while i < b.len() && b[i].is_ascii_digit() {
@@ -623,16 +643,12 @@ fn date(t: &str) -> bool {
     false
 }
 
-/// `12:30`.
+/// `12:30`: a digit, a colon, two digits and no third.
 fn time(t: &str) -> bool {
     let b = t.as_bytes();
-    b.windows(4).enumerate().any(|(k, w)| {
-        w[0].is_ascii_digit()
-            && w[1] == b':'
-            && w[2].is_ascii_digit()
-            && w[3].is_ascii_digit()
-            && (k + 4 == b.len() || !b[k + 4].is_ascii_digit())
-    })
+    let digit = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
+    memchr::memchr_iter(b':', b)
+        .any(|c| c > 0 && digit(c - 1) && digit(c + 1) && digit(c + 2) && !digit(c + 3))
 }
 
 /// Searchers for `http` and `www.`, built once.
@@ -989,6 +1005,63 @@ pub fn compute_needed(doc: &Document<'_>, marks: &Marks, needed: u128, out: &mut
 mod tests {
     use super::*;
 
+    /// [`date`] byte by byte, as it was first written.
+    fn date_reference(t: &str) -> bool {
+        let b = t.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if !b[i].is_ascii_digit() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            let n = i - start;
+            let bounded = start == 0 || !b[start - 1].is_ascii_alphanumeric();
+            let after = i == b.len() || !b[i].is_ascii_alphanumeric();
+            if n == 4
+                && bounded
+                && after
+                && (b[start] == b'1' && b[start + 1] == b'9'
+                    || b[start] == b'2' && b[start + 1] == b'0')
+            {
+                return true;
+            }
+            if (1..=4).contains(&n)
+                && i + 1 < b.len()
+                && matches!(b[i], b'.' | b'/' | b'-')
+                && b[i + 1].is_ascii_digit()
+            {
+                let mut j = i + 1;
+                while j < b.len() && b[j].is_ascii_digit() {
+                    j += 1;
+                }
+                if j < b.len()
+                    && matches!(b[j], b'.' | b'/' | b'-')
+                    && j + 1 < b.len()
+                    && b[j + 1].is_ascii_digit()
+                {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// [`time`] over windows of four bytes, as it was first written.
+    fn time_reference(t: &str) -> bool {
+        let b = t.as_bytes();
+        b.windows(4).enumerate().any(|(k, w)| {
+            w[0].is_ascii_digit()
+                && w[1] == b':'
+                && w[2].is_ascii_digit()
+                && w[3].is_ascii_digit()
+                && (k + 4 == b.len() || !b[k + 4].is_ascii_digit())
+        })
+    }
+
     /// [`shape`] char by char, as it was first written.
     fn shape_reference(t: &str) -> Shape {
         let mut s = Shape::default();
@@ -1078,6 +1151,18 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn dates_and_times_as_read_byte_by_byte(t in "([0-9]{1,4}[-./: ]?|[a-zé°² ]{0,9}){0,12}") {
+            // `°` and `²` end in bytes whose low seven bits are digits.
+            let b = t.as_bytes();
+            for i in 0..=b.len() {
+                let first = (i..b.len()).find(|&k| b[k].is_ascii_digit()).unwrap_or(b.len());
+                proptest::prop_assert_eq!(next_digit(b, i), first);
+            }
+            proptest::prop_assert_eq!(date(&t), date_reference(&t));
+            proptest::prop_assert_eq!(time(&t), time_reference(&t));
+        }
+
         #[test]
         fn dates_and_times_take_the_digits_their_shortcut_asks(t in "([0-9]{1,4}[-./: ]?|[a-z ]{0,3}){0,6}") {
             // `own` skips the scans below 2 and 3 ASCII digits.
