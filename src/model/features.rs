@@ -528,6 +528,21 @@ fn ascii_run_swar(run: &[u8], s: &mut Shape, in_word: &mut usize) {
     *in_word = cur;
 }
 
+/// The length of `b`'s leading run of ASCII bytes: eight bytes at a time,
+/// then byte by byte.
+fn ascii_prefix(b: &[u8]) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(eight) = b.get(i..i + 8) {
+        let high = u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])) & HIGH;
+        if high != 0 {
+            return i + (high.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + b[i..].iter().take_while(|c| c.is_ascii()).count()
+}
+
 fn shape(t: &str) -> Shape {
     let mut s = Shape::default();
     let mut in_word = 0usize;
@@ -535,11 +550,7 @@ fn shape(t: &str) -> Shape {
     let mut i = 0;
     while i < b.len() {
         let rest = &b[i..];
-        let ascii = if rest.is_ascii() {
-            rest.len()
-        } else {
-            rest.iter().position(|&c| c >= 0x80).unwrap_or(rest.len())
-        };
+        let ascii = ascii_prefix(rest);
         if ascii > 0 {
             ascii_run(&rest[..ascii], &mut s, &mut in_word);
             i += ascii;
@@ -1151,6 +1162,15 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn ascii_prefix_stops_at_the_first_byte_beyond_ascii(t in "[ -~]{0,40}([é°—•][ -~]{0,20}){0,3}") {
+            let b = t.as_bytes();
+            for i in 0..=b.len() {
+                let run = b[i..].iter().take_while(|c| c.is_ascii()).count();
+                proptest::prop_assert_eq!(ascii_prefix(&b[i..]), run);
+            }
+        }
+
         #[test]
         fn dates_and_times_as_read_byte_by_byte(t in "([0-9]{1,4}[-./: ]?|[a-zé°² ]{0,9}){0,12}") {
             // `°` and `²` end in bytes whose low seven bits are digits.
