@@ -100,7 +100,7 @@ pub fn word_count(s: &str) -> usize {
 }
 
 /// The high bit of each byte of a word of eight bytes.
-const HIGH: u64 = 0x8080_8080_8080_8080;
+pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
 
 /// For eight bytes below 0x80 read as one word: the high bit of each byte
 /// that lies in `lo..=hi` set, every other bit clear.

@@ -531,10 +531,9 @@ fn ascii_run_swar(run: &[u8], s: &mut Shape, in_word: &mut usize) {
 /// The length of `b`'s leading run of ASCII bytes: eight bytes at a time,
 /// then byte by byte.
 fn ascii_prefix(b: &[u8]) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut i = 0;
     while let Some(eight) = b.get(i..i + 8) {
-        let high = u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])) & HIGH;
+        let high = u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])) & text::HIGH;
         if high != 0 {
             return i + (high.trailing_zeros() / 8) as usize;
         }
@@ -611,7 +610,12 @@ fn next_digit(b: &[u8], mut i: usize) -> usize {
 
 /// A date or a year: `12/05/2024`, `2024-05-12`, `1999`, `2025`.
 fn date(t: &str) -> bool {
-    let b = t.as_bytes();
+    date_by(t.as_bytes(), next_digit)
+}
+
+/// [`date`] of `b`, with `next_digit` finding the first ASCII digit at an
+/// index or after (`b.len()` when none).
+fn date_by(b: &[u8], next_digit: impl Fn(&[u8], usize) -> usize) -> bool {
     let mut i = 0;
     loop {
         i = next_digit(b, i);
@@ -860,7 +864,6 @@ pub fn compute_needed(doc: &Document<'_>, marks: &Marks, needed: u128, out: &mut
     // large memset first (-j1 0.596 s -> 0.581 s on the bench slice).
     out.values.reserve(n * N_FEATURES);
     let mut near = vec![Near::default(); n];
-    let mut words = vec![0usize; n];
     let mut good_words_total = 0usize;
     let mut good_lines = 0usize;
     let mut dropped_lines = 0usize;
@@ -891,7 +894,6 @@ pub fn compute_needed(doc: &Document<'_>, marks: &Marks, needed: u128, out: &mut
             }
             dropped_lines += 1;
         }
-        words[k] = s.words;
         out.words.push(u32::try_from(s.words).unwrap_or(u32::MAX));
         if class == LineClass::Good {
             good_lines += 1;
@@ -940,7 +942,7 @@ pub fn compute_needed(doc: &Document<'_>, marks: &Marks, needed: u128, out: &mut
     // Words per paragraph, once per paragraph.
     let mut block_words = vec![0usize; doc.blocks().len()];
     for (k, &i) in lines.iter().enumerate() {
-        block_words[doc.lines()[i].block] += words[k];
+        block_words[doc.lines()[i].block] += out.words[k] as usize;
     }
     let mut good_before = 0usize;
     for (k, &i) in lines.iter().enumerate() {
@@ -949,7 +951,7 @@ pub fn compute_needed(doc: &Document<'_>, marks: &Marks, needed: u128, out: &mut
         let block_words = block_words[line.block];
         let good_words_before = good_before;
         if near[k].good > 0.0 {
-            good_before += words[k];
+            good_before += out.words[k] as usize;
         }
         if out.forced[k] {
             continue;
@@ -1016,49 +1018,14 @@ pub fn compute_needed(doc: &Document<'_>, marks: &Marks, needed: u128, out: &mut
 mod tests {
     use super::*;
 
-    /// [`date`] byte by byte, as it was first written.
+    /// [`date`] skipping to the next digit byte by byte, as it was first
+    /// written.
     fn date_reference(t: &str) -> bool {
-        let b = t.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            if !b[i].is_ascii_digit() {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            let n = i - start;
-            let bounded = start == 0 || !b[start - 1].is_ascii_alphanumeric();
-            let after = i == b.len() || !b[i].is_ascii_alphanumeric();
-            if n == 4
-                && bounded
-                && after
-                && (b[start] == b'1' && b[start + 1] == b'9'
-                    || b[start] == b'2' && b[start + 1] == b'0')
-            {
-                return true;
-            }
-            if (1..=4).contains(&n)
-                && i + 1 < b.len()
-                && matches!(b[i], b'.' | b'/' | b'-')
-                && b[i + 1].is_ascii_digit()
-            {
-                let mut j = i + 1;
-                while j < b.len() && b[j].is_ascii_digit() {
-                    j += 1;
-                }
-                if j < b.len()
-                    && matches!(b[j], b'.' | b'/' | b'-')
-                    && j + 1 < b.len()
-                    && b[j + 1].is_ascii_digit()
-                {
-                    return true;
-                }
-            }
-        }
-        false
+        date_by(t.as_bytes(), |b, i| {
+            (i..b.len())
+                .find(|&k| b[k].is_ascii_digit())
+                .unwrap_or(b.len())
+        })
     }
 
     /// [`time`] over windows of four bytes, as it was first written.

@@ -532,13 +532,13 @@ impl Model {
         if beta <= 0.0 {
             return 0.0;
         }
-        // (score, words + 1, page order, probability times words + 1):
+        // (score, words + 1, probability times words + 1), in page order:
         // `+ 0.0` reads -0 as 0, as numpy compares them.
-        let rows: Vec<(f64, f64, usize, f64)> = (0..scores.len())
+        let rows: Vec<(f64, f64, f64)> = (0..scores.len())
             .filter(|&k| !f.forced[k])
             .map(|k| {
                 let (s, t) = (f64::from(scores[k]) + 0.0, f.words(k) as f64 + 1.0);
-                (s, t, k, t / (1.0 + (-s).exp()))
+                (s, t, t / (1.0 + (-s).exp()))
             })
             .collect();
         if rows.is_empty() {
@@ -553,22 +553,24 @@ impl Model {
             .map(|(j, r)| u128::from(!ordered_bits(r.0)) << 64 | j as u128)
             .collect();
         order.sort_unstable();
-        let rows: Vec<(f64, f64, usize, f64)> =
-            order.iter().map(|&o| rows[o as u64 as usize]).collect();
-        let total: f64 = rows.iter().fold(0.0, |a, r| a + r.3);
+        let sorted = |i: usize| rows[order[i] as u64 as usize];
+        // Summed in the sorted order, as numpy's cumsum adds.
+        let total: f64 = (0..rows.len()).fold(0.0, |a, i| a + sorted(i).2);
         let b2 = beta * beta;
         let (mut best, mut at, mut cp, mut ct) = (-1.0, 0, 0.0, 0.0);
-        for (i, r) in rows.iter().enumerate() {
-            cp += r.3;
-            ct += r.1;
+        for i in 0..rows.len() {
+            let (_, t, pt) = sorted(i);
+            cp += pt;
+            ct += t;
             let ef = (1.0 + b2) * cp / (ct + b2 * total);
             if ef > best {
                 (best, at) = (ef, i);
             }
         }
-        let cut = match rows.get(at + 1) {
-            Some(next) => (rows[at].0 + next.0) / 2.0,
-            None => rows[at].0 - 0.5,
+        let cut = if at + 1 < rows.len() {
+            (sorted(at).0 + sorted(at + 1).0) / 2.0
+        } else {
+            sorted(at).0 - 0.5
         };
         (-cut).clamp(-bound, bound)
     }
