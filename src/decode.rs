@@ -18,8 +18,10 @@
 
 use std::io::{self, BufRead, BufReader, Read};
 
-const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
-const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+/// The first bytes of a gzip member.
+pub const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+/// The first bytes of a zstd frame.
+pub const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
 
 /// Wrap `rdr` in a gzip (multi-member) or zstd decoder when its first bytes
 /// are that format's magic number; otherwise return it as it is.

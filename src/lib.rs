@@ -44,7 +44,9 @@ pub mod pipeline;
 pub mod rules;
 pub mod score;
 pub mod stats;
+pub mod stream;
 pub mod text;
+pub mod wet;
 
 pub use document::{Block, Document, Line};
 pub use error::{Error, Result};

@@ -5,6 +5,8 @@ mod cli;
 // Hardening: nothing lost, nothing duplicated, bounded memory, faults and signals.
 mod fuzz;
 mod robust;
+// Corpus formats: WET, Parquet, Dolma attributes.
+mod formats;
 // Golden fixtures under fixtures/: expected text and label verdicts.
 mod golden;
 // Invariants on generated input: subsequence, idempotence, thread independence.

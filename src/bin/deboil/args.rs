@@ -97,6 +97,15 @@ pub struct Args {
     #[arg(long)]
     pub jsonl: bool,
 
+    /// What the inputs hold: plain text, JSONL records, or Common Crawl WET
+    /// files (WARC `conversion` records).
+    ///
+    /// auto: WET for names ending in .wet, .wet.gz or .wet.zst, JSONL with
+    /// --jsonl, plain text otherwise. WET records are written as JSONL
+    /// records {id, url, date, language, text}. Default: auto.
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub input_format: InputFormat,
+
     /// Field holding the text of a JSONL record. Default: text.
     #[arg(long, value_name = "NAME", default_value = "text")]
     pub text_field: String,
@@ -246,6 +255,19 @@ pub enum StatsFormatArg {
     Text,
     /// One JSON object.
     Json,
+}
+
+/// `--input-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// By the file name (WET) and --jsonl.
+    Auto,
+    /// Plain text, a document per file.
+    Text,
+    /// JSON Lines, a record per line.
+    Jsonl,
+    /// Common Crawl WET (WARC conversion records), gzip, zstd or plain.
+    Wet,
 }
 
 /// `--on-error`.

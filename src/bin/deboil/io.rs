@@ -10,6 +10,8 @@ use std::sync::Mutex;
 use anyhow::{Context, Result};
 use deboil::decode::{self, Decoded};
 
+use crate::args::InputFormat;
+
 /// Where a document comes from.
 #[derive(Clone, Debug)]
 pub enum Input {
@@ -27,6 +29,36 @@ impl Input {
             Input::Stdin => "-".to_string(),
             Input::File { path, .. } => path.display().to_string(),
         }
+    }
+
+    /// Whether the input is read as a WET file under `format`: by its name
+    /// (.wet, .wet.gz, .wet.zst) when the format is `auto`.
+    pub fn is_wet(&self, format: InputFormat) -> bool {
+        match (format, self) {
+            (InputFormat::Wet, _) => true,
+            (InputFormat::Auto, Input::File { path, .. }) => {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_ascii_lowercase())
+                    .unwrap_or_default();
+                [".wet", ".wet.gz", ".wet.zst"]
+                    .iter()
+                    .any(|e| name.ends_with(e))
+            }
+            _ => false,
+        }
+    }
+
+    /// Open for buffered reading, without decompressing (the WET reader
+    /// inflates gzip members one at a time).
+    pub fn open_raw(&self) -> Result<Box<dyn BufRead + Send>> {
+        let raw: Box<dyn Read + Send> = match self {
+            Input::Stdin => Box::new(io::stdin()),
+            Input::File { path, .. } => {
+                Box::new(File::open(path).with_context(|| format!("{}: opening", path.display()))?)
+            }
+        };
+        Ok(Box::new(BufReader::with_capacity(1 << 16, raw)))
     }
 
     /// Open for buffered reading, decompressing by magic bytes.

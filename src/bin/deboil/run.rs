@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,18 +15,17 @@ use deboil::{Cleaned, ExplainFormat, ExplainWriter, Pipeline, PipelineBuilder, S
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::args::{Args, ExplainFormatArg, OnError, StatsFormatArg};
+use crate::args::{Args, ExplainFormatArg, InputFormat, OnError, StatsFormatArg};
 use crate::io::{Input, Output, expand, file_id, stdout_file_id};
 use deboil::jsonl::{self, Record};
+use deboil::stream::{self, Chunk, WetBatch, read_chunk, read_wet};
+use deboil::wet::{WetItem, WetReader};
 
 /// Plain-text documents in flight per worker thread (read, cleaned, or
 /// cleaned and waiting for the ones before them to be written).
 const DOCS_PER_THREAD: usize = 4;
 /// Bytes (on disk) of the plain-text documents in flight, beyond the first.
 const DOC_BYTES_IN_FLIGHT: u64 = 256 << 20;
-/// JSONL lines per parallel chunk, and the byte budget of one chunk.
-const LINE_CHUNK: usize = 1024;
-const CHUNK_BYTES: usize = 4 << 20;
 /// Default field listing removed spans in --annotate JSONL output.
 const DEFAULT_SPANS_FIELD: &str = "deboil_spans";
 
@@ -124,7 +123,9 @@ pub struct RunConfig {
     pub target: Target,
     pub explain: Option<(Dest, ExplainFormat)>,
     pub stats: Option<(Dest, StatsFormatArg)>,
+    /// Record mode (JSONL or WET inputs, JSONL out); `None` for plain text.
     pub jsonl: Option<JsonlOpts>,
+    pub input_format: InputFormat,
     pub annotate: bool,
     pub threads: usize,
     pub max_doc_bytes: u64,
@@ -190,7 +191,23 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
     let explain = args.explain.map(Dest::from_arg);
     let stats = args.stats.map(Dest::from_arg);
     check_outputs(&inputs, &target, [explain.as_ref(), stats.as_ref()])?;
-    let jsonl = args.jsonl.then(|| JsonlOpts {
+    // WET inputs are records: the run is in record mode, as with --jsonl.
+    let wet: Vec<bool> = inputs.iter().map(|i| i.is_wet(args.input_format)).collect();
+    let records = args.jsonl || args.input_format == InputFormat::Jsonl || wet.contains(&true);
+    if records
+        && !args.jsonl
+        && args.input_format == InputFormat::Auto
+        && let Some(k) = wet.iter().position(|w| !w)
+    {
+        bail!(
+            "{} is not a WET file (by its name), but other inputs are: give --jsonl if it holds JSONL records, or --input-format wet if it is WET",
+            inputs[k].name()
+        );
+    }
+    if args.input_format == InputFormat::Text && args.jsonl {
+        bail!("--input-format text and --jsonl contradict each other");
+    }
+    let jsonl = records.then(|| JsonlOpts {
         text_field: args.text_field.clone(),
         url_field: args.url_field.clone(),
         id_field: args.id_field.clone(),
@@ -217,6 +234,7 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         explain: explain.map(|d| (d, explain_format)),
         stats: stats.map(|d| (d, args.stats_format)),
         jsonl,
+        input_format: args.input_format,
         annotate: args.annotate,
         threads,
         max_doc_bytes: args.max_doc_bytes,
@@ -380,6 +398,11 @@ pub struct Report {
     pub lone_surrogates: u64,
     /// JSONL records whose text field appeared more than once.
     pub duplicate_text_keys: u64,
+    /// WET records that could not be read (bad length, corrupt gzip member,
+    /// over --max-doc-bytes), skipped.
+    pub wet_malformed: u64,
+    /// WET records of other types than `conversion` (`warcinfo`, …), skipped.
+    pub wet_other: u64,
 }
 
 /// How a summary line of the run is reported.
@@ -395,7 +418,23 @@ impl Report {
     /// happened, errors for what was lost (exit status 1).
     fn summarise(&self, cfg: &RunConfig, msg: &Messages) {
         let text_field = cfg.jsonl.as_ref().map_or("text", |o| o.text_field.as_str());
-        let lines: [(u64, Level, String); 8] = [
+        let lines: [(u64, Level, String); 10] = [
+            (
+                self.wet_malformed,
+                Level::Error,
+                format!(
+                    "{} WET records could not be read and were skipped",
+                    self.wet_malformed
+                ),
+            ),
+            (
+                self.wet_other,
+                Level::Note,
+                format!(
+                    "{} WET records of other types than conversion (warcinfo, ...) were skipped",
+                    self.wet_other
+                ),
+            ),
             (
                 self.malformed_lines,
                 Level::Error,
@@ -551,6 +590,10 @@ enum RecordResult {
     /// A line over --max-line-bytes: not read into memory, skipped.
     TooLong,
     Malformed(String),
+    /// A WET record of another type than `conversion`: skipped and counted.
+    WetOther,
+    /// A WET record that could not be read, at this byte offset.
+    WetMalformed(String),
 }
 
 /// Run; returns the report. Errors here are fatal (exit 2); per-input errors
@@ -622,7 +665,7 @@ fn write_stats(dest: &Dest, format: StatsFormatArg, report: &Report) -> Result<(
                 report.stats.write_text(&mut w)?;
                 writeln!(
                     w,
-                    "inputs\t{} read, {} failed ({} too large)\nskipped\t{} malformed lines, {} lines too long, {} blank lines, {} records without text\nrepaired\t{} inputs with invalid UTF-8, {} inputs in UTF-16 without a byte order mark, {} records with lone surrogates, {} records with duplicate text fields",
+                    "inputs\t{} read, {} failed ({} too large)\nskipped\t{} malformed lines, {} lines too long, {} blank lines, {} records without text, {} unreadable WET records, {} WET records of other types\nrepaired\t{} inputs with invalid UTF-8, {} inputs in UTF-16 without a byte order mark, {} records with lone surrogates, {} records with duplicate text fields",
                     report.inputs,
                     report.inputs_failed,
                     report.inputs_too_large,
@@ -630,6 +673,8 @@ fn write_stats(dest: &Dest, format: StatsFormatArg, report: &Report) -> Result<(
                     report.lines_too_long,
                     report.blank_lines,
                     report.records_without_text,
+                    report.wet_malformed,
+                    report.wet_other,
                     report.invalid_utf8,
                     report.utf16_without_bom,
                     report.lone_surrogates,
@@ -788,143 +833,6 @@ fn write_text_doc(
     Ok(())
 }
 
-/// A chunk of JSONL lines in one buffer, reused from chunk to chunk.
-pub struct Chunk {
-    buf: Vec<u8>,
-    /// (1-based line number, byte range in `buf` without the terminator;
-    /// `None` for a line longer than `max_line`, which is not kept).
-    lines: Vec<(u64, Option<std::ops::Range<usize>>)>,
-    max_line: usize,
-}
-
-impl Chunk {
-    /// An empty chunk whose lines are at most `max_line` bytes (terminator excluded).
-    pub fn new(max_line: u64) -> Chunk {
-        Chunk {
-            buf: Vec::new(),
-            lines: Vec::new(),
-            max_line: usize::try_from(max_line).unwrap_or(usize::MAX),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
-    }
-
-    /// Drop the lines, keeping the buffers.
-    fn clear(&mut self) {
-        self.buf.clear();
-        self.lines.clear();
-    }
-
-    /// The lines: (1-based number, bytes, or `None` when the line was longer
-    /// than the limit and skipped).
-    pub fn lines(&self) -> impl IndexedParallelIterator<Item = (u64, Option<&[u8]>)> + '_ {
-        self.lines
-            .par_iter()
-            .map(|(n, r)| (*n, r.clone().map(|r| &self.buf[r])))
-    }
-
-    /// The line numbers, in order.
-    pub fn numbers(&self) -> impl Iterator<Item = u64> + '_ {
-        self.lines.iter().map(|(n, _)| *n)
-    }
-
-    /// Record the line `start..end` of `buf` (its `\n` excluded), without
-    /// trailing `\r`s.
-    fn push_line(&mut self, start: usize, mut end: usize, next_line: &mut u64) {
-        while end > start && self.buf[end - 1] == b'\r' {
-            end -= 1;
-        }
-        *next_line += 1;
-        let range = (end - start <= self.max_line).then_some(start..end);
-        self.lines.push((*next_line, range));
-    }
-
-    fn is_full(&self, line_start: usize) -> bool {
-        self.lines.len() >= LINE_CHUNK || line_start >= CHUNK_BYTES
-    }
-
-    /// Bytes read, terminators included.
-    pub fn bytes_read(&self) -> u64 {
-        self.buf.len() as u64
-    }
-}
-
-/// Read up to a chunk's worth of lines into `chunk` (cleared first; its
-/// buffers are reused), numbering them from `next_line` on (1-based). Bytes
-/// are copied a reader buffer at a time, never past the chunk's last line.
-/// A line longer than the chunk's limit is not kept: once past the limit,
-/// the rest of it is read and thrown away, and it is listed as skipped.
-///
-/// On a read error, `chunk` holds the whole lines read before it (the
-/// caller cleans them, then reports the error); a line the error cut short
-/// is not one of them.
-pub fn read_chunk(rdr: &mut dyn BufRead, next_line: &mut u64, chunk: &mut Chunk) -> io::Result<()> {
-    chunk.clear();
-    let mut line_start = 0;
-    loop {
-        let avail = match rdr.fill_buf() {
-            Ok(a) => a,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if avail.is_empty() {
-            if line_start < chunk.buf.len() {
-                chunk.push_line(line_start, chunk.buf.len(), next_line);
-            }
-            return Ok(());
-        }
-        // Take the block, or up to the newline that fills the chunk: the rest
-        // stays in the reader for the next chunk.
-        let base = chunk.buf.len();
-        chunk.buf.extend_from_slice(avail);
-        // No newline lies between `line_start` and `at`.
-        let mut at = base;
-        while let Some(nl) = memchr::memchr(b'\n', &chunk.buf[at..]) {
-            chunk.push_line(line_start, at + nl, next_line);
-            line_start = at + nl + 1;
-            at = line_start;
-            if chunk.is_full(line_start) {
-                chunk.buf.truncate(line_start);
-                rdr.consume(line_start - base);
-                return Ok(());
-            }
-        }
-        rdr.consume(chunk.buf.len() - base);
-        if chunk.buf.len() - line_start > chunk.max_line {
-            // Too long: the rest of the line is skipped without being kept.
-            chunk.buf.truncate(line_start);
-            skip_line(rdr)?;
-            *next_line += 1;
-            chunk.lines.push((*next_line, None));
-            if chunk.is_full(line_start) {
-                return Ok(());
-            }
-        }
-    }
-}
-
-/// Read through the next `\n` (or the end), keeping nothing.
-fn skip_line(rdr: &mut dyn BufRead) -> io::Result<()> {
-    loop {
-        let avail = match rdr.fill_buf() {
-            Ok(a) => a,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if avail.is_empty() {
-            return Ok(());
-        }
-        if let Some(nl) = memchr::memchr(b'\n', avail) {
-            rdr.consume(nl + 1);
-            return Ok(());
-        }
-        let n = avail.len();
-        rdr.consume(n);
-    }
-}
-
 fn run_jsonl(
     ctx: &Ctx<'_>,
     opts: &JsonlOpts,
@@ -938,7 +846,12 @@ fn run_jsonl(
     for input in &cfg.inputs {
         report.inputs += 1;
         let name = input.name();
-        let mut rdr = match input.open() {
+        let opened = if input.is_wet(cfg.input_format) {
+            input.open_raw()
+        } else {
+            input.open()
+        };
+        let rdr = match opened {
             Ok(r) => r,
             Err(e) => {
                 report.inputs_failed += 1;
@@ -958,38 +871,60 @@ fn run_jsonl(
             _ => None,
         };
         let mut line_no = 0;
-        let mut chunk = Chunk::new(cfg.max_line_bytes);
-        let mut spare = Chunk::new(cfg.max_line_bytes);
-        // A read error ends the input: the whole lines read before it are
-        // still cleaned and written, then the error is reported.
-        let reading_failed = |e: io::Error, line_no: u64| {
-            format!(
-                "{name}: reading: {e} (after line {line_no}: the lines before were cleaned and written, the rest of the input was not read)"
-            )
+        let sink: &mut Output = match (dir_out.as_mut(), out.as_mut()) {
+            (Some(o), _) | (None, Some(o)) => o,
+            (None, None) => unreachable!("an output exists for every target"),
         };
-        let mut failed = read_chunk(&mut rdr, &mut line_no, &mut chunk)
-            .err()
-            .map(|e| reading_failed(e, line_no));
-        // The results of the chunk before, written by this thread while the
-        // pool cleans the next one.
-        let mut pending: Option<Vec<(u64, RecordResult)>> = None;
-        loop {
-            let sink: &mut Output = match (dir_out.as_mut(), out.as_mut()) {
-                (Some(o), _) | (None, Some(o)) => o,
-                (None, None) => unreachable!("an output exists for every target"),
-            };
-            if chunk.is_empty() {
-                if let Some(done) = pending.take() {
-                    write_results(ctx, opts, msg, &name, done, sink, explain, report)?;
+        let ended = if input.is_wet(cfg.input_format) {
+            let mut wet = match WetReader::new(rdr, cfg.max_doc_bytes) {
+                Ok(w) => w,
+                Err(e) => {
+                    report.inputs_failed += 1;
+                    msg.error(format!("{name}: reading: {e}"));
+                    continue;
                 }
-                break;
-            }
-            let mut results = Vec::new();
-            let mut written = Ok(());
-            let mut next = Ok(());
-            ctx.pool.in_place_scope(|scope| {
-                scope.spawn(|_| {
-                    results = chunk
+            };
+            let (mut last_offset, mut last_read) = (0, 0);
+            let ended = stream::ordered(
+                ctx.pool,
+                [WetBatch::default(), WetBatch::default()],
+                |batch| {
+                    let read = read_wet(&mut wet, batch);
+                    if let Some(bar) = bar {
+                        bar.inc(wet.offset() - last_read);
+                    }
+                    last_read = wet.offset();
+                    read
+                },
+                |batch| {
+                    let results: Vec<_> = batch
+                        .items
+                        .par_iter()
+                        .map_init(
+                            || cfg.pipeline.clone(),
+                            |p, item| wet_record(ctx, opts, p, &name, item),
+                        )
+                        .collect();
+                    results
+                },
+                |done| {
+                    last_offset = done.last().map_or(last_offset, |(o, _)| *o);
+                    write_results(ctx, opts, msg, &name, done, sink, explain, report)
+                },
+            );
+            line_no = last_offset;
+            ended
+        } else {
+            let mut rdr = rdr;
+            stream::ordered(
+                ctx.pool,
+                [
+                    Chunk::new(cfg.max_line_bytes),
+                    Chunk::new(cfg.max_line_bytes),
+                ],
+                |chunk| read_chunk(&mut rdr, &mut line_no, chunk),
+                |chunk| {
+                    let results: Vec<_> = chunk
                         .lines()
                         .map_init(
                             || cfg.pipeline.clone(),
@@ -999,29 +934,28 @@ fn run_jsonl(
                             },
                         )
                         .collect();
-                });
-                if let Some(done) = pending.take() {
-                    written = write_results(ctx, opts, msg, &name, done, sink, explain, report);
-                }
-                if written.is_ok() && failed.is_none() {
-                    next = read_chunk(&mut rdr, &mut line_no, &mut spare);
+                    if let Some(bar) = bar {
+                        bar.inc(chunk.bytes_read());
+                    }
+                    results
+                },
+                |done| write_results(ctx, opts, msg, &name, done, sink, explain, report),
+            )
+        };
+        // A read error ends the input: the whole lines read before it were
+        // still cleaned and written; the error is reported.
+        let failed = match ended {
+            stream::Ended::Done => None,
+            stream::Ended::ReadFailed(e) => Some(format!(
+                "{name}: reading: {e} (after {} {line_no}: the records before were cleaned and written, the rest of the input was not read)",
+                if input.is_wet(cfg.input_format) {
+                    "the record at byte"
                 } else {
-                    // Nothing more is read: the next turn writes what is pending and stops.
-                    spare.clear();
+                    "line"
                 }
-            });
-            written?;
-            if let Some(bar) = bar {
-                bar.inc(chunk.bytes_read());
-            }
-            pending = Some(results);
-            if let Err(e) = next {
-                // `spare` holds the whole lines read before the error: the
-                // next turn cleans them, and nothing is read after them.
-                failed = Some(reading_failed(e, line_no));
-            }
-            std::mem::swap(&mut chunk, &mut spare);
-        }
+            )),
+            stream::Ended::WriteFailed(e) => return Err(e),
+        };
         if let Some(m) = failed {
             report.inputs_failed += 1;
             msg.error(m);
@@ -1095,6 +1029,14 @@ fn write_results(
             RecordResult::Malformed(m) => {
                 report.malformed_lines += 1;
                 report_skipped(msg, opts.on_error, name, n, &Skip::Malformed(m))?;
+            }
+            RecordResult::WetOther => report.wet_other += 1,
+            RecordResult::WetMalformed(m) => {
+                report.wet_malformed += 1;
+                msg.error(format!("{name}: byte {n}: {m}"));
+                if opts.on_error == OnError::Fail {
+                    bail!("{name}: byte {n}: stopping at a malformed WET record (--on-error fail)");
+                }
             }
         }
     }
@@ -1209,6 +1151,74 @@ fn record(
     })
 }
 
+/// Clean one item of a WET file: a `conversion` record becomes a JSONL
+/// record {id, url, date, language, text} (the id, url and text under their
+/// --id-field, --url-field and --text-field names).
+fn wet_record(
+    ctx: &Ctx<'_>,
+    opts: &JsonlOpts,
+    p: &Pipeline,
+    name: &str,
+    item: &WetItem,
+) -> (u64, RecordResult) {
+    let r = match item {
+        WetItem::Record(r) => r,
+        WetItem::Other { offset, .. } => return (*offset, RecordResult::WetOther),
+        WetItem::Malformed { offset, why } => {
+            return (*offset, RecordResult::WetMalformed(why.clone()));
+        }
+    };
+    let id = if r.id.is_empty() {
+        format!("{name}@{}", r.offset)
+    } else {
+        r.id.clone()
+    };
+    let host = ctx
+        .cfg
+        .pipeline
+        .uses_hosts()
+        .then(|| r.url.as_deref().map(deboil::corpus::host_of))
+        .flatten();
+    let (cleaned, explain) = ctx.render(p, &id, &r.text, host.as_deref());
+    let new_text = if ctx.cfg.annotate {
+        r.text.as_str()
+    } else {
+        cleaned.text.as_str()
+    };
+    // Written field by field, in the order of a WET record's headers.
+    let json = |v: &str| serde_json::to_string(v).unwrap_or_default();
+    let opt = |v: &Option<String>| v.as_deref().map_or("null".to_string(), json);
+    let mut out = format!(
+        "{{{}:{},{}:{},\"date\":{},\"language\":{},{}:{}",
+        json(&opts.id_field),
+        json(&id),
+        json(&opts.url_field),
+        opt(&r.url),
+        opt(&r.date),
+        opt(&r.language),
+        json(&opts.text_field),
+        json(new_text),
+    );
+    if let Some(field) = &opts.spans_field {
+        out.push_str(&format!(",{}:{}", json(field), spans_json(&cleaned)));
+    }
+    out.push('}');
+    let mut out = out.into_bytes();
+    out.push(b'\n');
+    (
+        r.offset,
+        RecordResult::Done(Rendered {
+            out,
+            explain,
+            stats: cleaned.stats,
+            invalid_utf8: r.invalid_utf8,
+            guessed: None,
+            lone_surrogates: false,
+            duplicate_text_keys: 0,
+        }),
+    )
+}
+
 /// `[{"kind":…,"rule":…,"start":…,"end":…}, …]` for the dropped lines (byte offsets in the text).
 fn spans_json(cleaned: &Cleaned) -> String {
     let mut s = String::from("[");
@@ -1227,90 +1237,4 @@ fn spans_json(cleaned: &Cleaned) -> String {
     }
     s.push(']');
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every line of `input`, read in chunks through a reader buffer of `cap` bytes.
-    fn read_all_chunks(input: &[u8], cap: usize) -> (Vec<(u64, Vec<u8>)>, usize) {
-        let (lines, chunks) = read_limited_chunks(input, cap, u64::MAX);
-        let lines = lines.into_iter().map(|(n, l)| (n, l.unwrap())).collect();
-        (lines, chunks)
-    }
-
-    /// Numbered lines; `None` for one skipped as too long.
-    type Lines = Vec<(u64, Option<Vec<u8>>)>;
-
-    fn read_limited_chunks(input: &[u8], cap: usize, max_line: u64) -> (Lines, usize) {
-        let mut rdr = io::BufReader::with_capacity(cap, input);
-        let (mut line_no, mut chunk, mut lines, mut chunks) =
-            (0, Chunk::new(max_line), Vec::new(), 0);
-        loop {
-            read_chunk(&mut rdr, &mut line_no, &mut chunk).unwrap();
-            if chunk.is_empty() {
-                return (lines, chunks);
-            }
-            assert!(chunk.lines.len() <= LINE_CHUNK);
-            chunks += 1;
-            let got: Vec<(u64, Option<&[u8]>)> = chunk.lines().collect();
-            lines.extend(got.into_iter().map(|(n, l)| (n, l.map(<[u8]>::to_vec))));
-        }
-    }
-
-    #[test]
-    fn chunks_hold_every_line_without_terminators_whatever_the_reader_buffer() {
-        let input = b"{\"a\":1}\r\n\n{\"b\":2}\r\r\nlast without newline";
-        let want: Vec<(u64, Vec<u8>)> = [
-            &b"{\"a\":1}"[..],
-            b"",
-            b"{\"b\":2}",
-            b"last without newline",
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (i as u64 + 1, l.to_vec()))
-        .collect();
-        for cap in [1, 2, 3, 7, 64, 1 << 16] {
-            assert_eq!(read_all_chunks(input, cap).0, want, "buffer of {cap} bytes");
-        }
-    }
-
-    #[test]
-    fn a_chunk_ends_at_a_line_after_its_line_budget() {
-        let input: Vec<u8> = (0..LINE_CHUNK * 2 + 5)
-            .flat_map(|i| format!("line {i}\n").into_bytes())
-            .collect();
-        for cap in [5, 1 << 16] {
-            let (lines, chunks) = read_all_chunks(&input, cap);
-            assert_eq!(chunks, 3);
-            assert_eq!(lines.len(), LINE_CHUNK * 2 + 5);
-            assert!(
-                lines
-                    .iter()
-                    .enumerate()
-                    .all(|(i, (n, l))| *n == i as u64 + 1 && *l == format!("line {i}").into_bytes())
-            );
-        }
-    }
-
-    #[test]
-    fn a_line_over_the_limit_is_listed_as_skipped_and_the_next_lines_are_kept() {
-        let long = "x".repeat(100);
-        let input = format!("short\n{long}\nafter\n{long}");
-        for cap in [1, 7, 64, 1 << 16] {
-            let (lines, _) = read_limited_chunks(input.as_bytes(), cap, 10);
-            assert_eq!(
-                lines,
-                vec![
-                    (1, Some(b"short".to_vec())),
-                    (2, None),
-                    (3, Some(b"after".to_vec())),
-                    (4, None)
-                ],
-                "buffer of {cap} bytes"
-            );
-        }
-    }
 }

@@ -9,8 +9,9 @@ use rayon::prelude::*;
 
 use crate::args::{MergeArgs, ScanArgs};
 use crate::io::{Input, Output, expand};
-use crate::run::{Chunk, Messages, Skip, read_chunk, report_skipped, thread_count};
+use crate::run::{Messages, Skip, report_skipped, thread_count};
 use deboil::jsonl::{self, Record};
+use deboil::stream::{Chunk, read_chunk};
 
 /// Keys of one JSONL record, or why it was skipped.
 enum Scanned {

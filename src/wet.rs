@@ -1,0 +1,744 @@
+//! Common Crawl WET files: the `conversion` records of a WARC file, read one
+//! at a time with bounded memory.
+//!
+//! A WET file (`CC-MAIN-…warc.wet.gz`) is a sequence of WARC records: a
+//! `warcinfo` record, then one `conversion` record per page, whose block is
+//! the page's text. Common Crawl writes each record as its own gzip member,
+//! so [`WetReader`] decompresses a member at a time: a corrupt member costs
+//! that record only, and every message names the member's byte offset in
+//! the file, the offset a WARC index (CDX) gives. Plain and zstd files are
+//! read as one stream, records delimited by their `Content-Length`, and
+//! offsets count the decompressed bytes.
+//!
+//! Why not a WARC crate: the one well-kept crate (`warc`) reads a gzip file
+//! as one stream (`MultiGzDecoder`), so a bad record stops the file and the
+//! offsets of the compressed members are lost; a WET record needs six
+//! header fields and a length, which this module reads in 200 lines over
+//! flate2 and zstd, both already dependencies.
+//!
+//! ```
+//! use deboil::wet::{WetItem, WetReader};
+//!
+//! let body = "A page's text.\n";
+//! let file = format!(
+//!     "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: https://example.com/a\r\n\
+//!      WARC-Record-ID: <urn:uuid:1>\r\nContent-Length: {}\r\n\r\n{body}\r\n\r\n",
+//!     body.len()
+//! );
+//! let mut reader = WetReader::new(file.as_bytes(), 1 << 20)?;
+//! let Some(Ok(WetItem::Record(r))) = reader.next() else { panic!() };
+//! assert_eq!((r.url.as_deref(), r.text.as_str()), (Some("https://example.com/a"), body));
+//! assert!(reader.next().is_none());
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+use std::io::{self, BufRead, BufReader, Read};
+
+use crate::decode::{GZIP_MAGIC, ZSTD_MAGIC};
+
+/// One `conversion` record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WetRecord {
+    /// Byte offset of the record in the file (of its gzip member, in a
+    /// gzip file).
+    pub offset: u64,
+    /// `WARC-Record-ID`, as written (`<urn:uuid:…>`).
+    pub id: String,
+    /// `WARC-Target-URI`.
+    pub url: Option<String>,
+    /// `WARC-Date`.
+    pub date: Option<String>,
+    /// `WARC-Identified-Content-Language` (ISO 639-3 codes, comma-separated).
+    pub language: Option<String>,
+    /// The record's block: the page's text (invalid UTF-8 replaced by U+FFFD).
+    pub text: String,
+    /// The block held invalid UTF-8.
+    pub invalid_utf8: bool,
+}
+
+/// What the reader found at one place in the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WetItem {
+    /// A `conversion` record.
+    Record(WetRecord),
+    /// A record of another type (`warcinfo`, `metadata`, …): skipped.
+    Other {
+        /// Byte offset of the record.
+        offset: u64,
+        /// Its `WARC-Type`.
+        warc_type: String,
+    },
+    /// A record that could not be read: skipped, the reader goes on at the
+    /// next record it can find.
+    Malformed {
+        /// Byte offset where the record (or its gzip member) starts.
+        offset: u64,
+        /// What is wrong with it.
+        why: String,
+    },
+}
+
+/// How the file is stored.
+enum Body<'a> {
+    /// A gzip member per record (or several records per member): each
+    /// member is inflated on its own.
+    Gzip(Counted<Box<dyn BufRead + Send + 'a>>),
+    /// One stream (plain or zstd) read record by record.
+    Stream(Stream<'a>),
+}
+
+/// A plain or decompressed stream, with the offset of its next byte.
+struct Stream<'a> {
+    rdr: Box<dyn BufRead + Send + 'a>,
+    at: u64,
+    /// A line read while looking for a record, which starts the next one.
+    ahead: Option<Vec<u8>>,
+}
+
+/// Reads the `conversion` records of a WET file; an iterator of
+/// [`WetItem`]s. An I/O error ends it.
+pub struct WetReader<'a> {
+    body: Body<'a>,
+    /// Records parsed from the current gzip member, still to yield.
+    queue: std::collections::VecDeque<WetItem>,
+    max_record: u64,
+    done: bool,
+}
+
+impl<'a> WetReader<'a> {
+    /// A reader over `rdr` (gzip, zstd or plain, found by the first bytes);
+    /// a record whose block is over `max_record` bytes is skipped as
+    /// [`WetItem::Malformed`] without being held in memory.
+    pub fn new(mut rdr: impl BufRead + Send + 'a, max_record: u64) -> io::Result<WetReader<'a>> {
+        let head = rdr.fill_buf()?;
+        let body = if head.starts_with(GZIP_MAGIC) {
+            Body::Gzip(Counted {
+                rdr: Box::new(rdr),
+                at: 0,
+            })
+        } else if head.starts_with(ZSTD_MAGIC) {
+            let z = zstd::Decoder::with_buffer(rdr)?;
+            Body::Stream(Stream {
+                rdr: Box::new(BufReader::with_capacity(1 << 16, z)),
+                at: 0,
+                ahead: None,
+            })
+        } else {
+            Body::Stream(Stream {
+                rdr: Box::new(rdr),
+                at: 0,
+                ahead: None,
+            })
+        };
+        Ok(WetReader {
+            body,
+            queue: Default::default(),
+            max_record,
+            done: false,
+        })
+    }
+}
+
+impl WetReader<'_> {
+    /// Bytes read from the file so far (decompressed bytes, in a zstd file).
+    pub fn offset(&self) -> u64 {
+        match &self.body {
+            Body::Gzip(c) => c.at,
+            Body::Stream(s) => s.at,
+        }
+    }
+}
+
+impl Iterator for WetReader<'_> {
+    type Item = io::Result<WetItem>;
+
+    fn next(&mut self) -> Option<io::Result<WetItem>> {
+        loop {
+            if let Some(item) = self.queue.pop_front() {
+                return Some(Ok(item));
+            }
+            if self.done {
+                return None;
+            }
+            let step = match &mut self.body {
+                Body::Gzip(c) => next_member(c, self.max_record, &mut self.queue),
+                Body::Stream(s) => next_in_stream(s, self.max_record, &mut self.queue),
+            };
+            match step {
+                Ok(true) => {}
+                Ok(false) => self.done = true,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+/// A reader that counts the bytes consumed from it.
+struct Counted<R> {
+    rdr: R,
+    at: u64,
+}
+
+impl<R: BufRead> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.rdr.read(buf)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counted<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.rdr.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.at += n as u64;
+        self.rdr.consume(n);
+    }
+}
+
+/// Inflate the next gzip member and queue its records; `false` at the end
+/// of the file.
+fn next_member<R: BufRead>(
+    c: &mut Counted<R>,
+    max_record: u64,
+    queue: &mut std::collections::VecDeque<WetItem>,
+) -> io::Result<bool> {
+    if c.fill_buf()?.is_empty() {
+        return Ok(false);
+    }
+    let offset = c.at;
+    // A member is one record's headers and block: the limit leaves room
+    // for the headers.
+    let limit = max_record.saturating_add(64 << 10);
+    let mut buf = Vec::new();
+    let mut member = flate2::bufread::GzDecoder::new(&mut *c);
+    match (&mut member)
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut buf)
+    {
+        Ok(_) if buf.len() as u64 > limit => {
+            // Too large: inflated to its end, keeping nothing.
+            let rest = io::copy(&mut member, &mut io::sink());
+            queue.push_back(WetItem::Malformed {
+                offset,
+                why: format!("record larger than the limit ({max_record} bytes); skipped"),
+            });
+            if let Err(e) = rest {
+                return bad_member(c, offset, e, queue);
+            }
+        }
+        Ok(_) => {
+            let mut s = Stream {
+                rdr: Box::new(io::Cursor::new(std::mem::take(&mut buf))),
+                at: 0,
+                ahead: None,
+            };
+            let first = queue.len();
+            while next_in_stream(&mut s, max_record, queue)? {}
+            // Every record of the member is named by the member's offset.
+            for item in queue.iter_mut().skip(first) {
+                match item {
+                    WetItem::Record(r) => r.offset = offset,
+                    WetItem::Other { offset: o, .. } | WetItem::Malformed { offset: o, .. } => {
+                        *o = offset
+                    }
+                }
+            }
+        }
+        Err(e) => return bad_member(c, offset, e, queue),
+    }
+    Ok(true)
+}
+
+/// A member that did not inflate: reported, then the reader looks for the
+/// next member's magic bytes after its start.
+fn bad_member<R: BufRead>(
+    c: &mut Counted<R>,
+    offset: u64,
+    e: io::Error,
+    queue: &mut std::collections::VecDeque<WetItem>,
+) -> io::Result<bool> {
+    let truncated = e.kind() == io::ErrorKind::UnexpectedEof;
+    queue.push_back(WetItem::Malformed {
+        offset,
+        why: if truncated {
+            "gzip member cut short (the file ends inside it); skipped".to_string()
+        } else {
+            format!("gzip member does not inflate ({e}); skipped, reading on at the next member")
+        },
+    });
+    if truncated {
+        // Nothing is left to read.
+        loop {
+            let n = c.fill_buf()?.len();
+            if n == 0 {
+                return Ok(false);
+            }
+            c.consume(n);
+        }
+    }
+    // Look for the next member: `1f 8b 08` past where this one failed.
+    let mut prev: Vec<u8> = Vec::new();
+    loop {
+        let avail = c.fill_buf()?;
+        if avail.is_empty() {
+            return Ok(false);
+        }
+        let mut window = std::mem::take(&mut prev);
+        window.extend_from_slice(&avail[..avail.len().min(1 << 16)]);
+        let carried = window.len() - avail.len().min(1 << 16);
+        if let Some(p) = memchr::memmem::find(&window, &[0x1f, 0x8b, 0x08]) {
+            // `p - carried` bytes of this buffer come before the magic.
+            let skip = p.saturating_sub(carried);
+            if p >= carried {
+                c.consume(skip);
+                return Ok(true);
+            }
+        }
+        let n = avail.len().min(1 << 16);
+        prev = window[window.len().saturating_sub(2)..].to_vec();
+        c.consume(n);
+    }
+}
+
+/// Read the next record of a stream into `queue`; `false` at its end.
+fn next_in_stream(
+    s: &mut Stream<'_>,
+    max_record: u64,
+    queue: &mut std::collections::VecDeque<WetItem>,
+) -> io::Result<bool> {
+    // Find the version line, skipping blank lines between records.
+    let mut line = s.ahead.take().unwrap_or_default();
+    let mut offset = s.at - line.len() as u64;
+    loop {
+        if line.is_empty() {
+            offset = s.at;
+            if read_line(s, &mut line, 1 << 16)? == 0 {
+                return Ok(false);
+            }
+        }
+        if trim_eol(&line).is_empty() {
+            line.clear();
+            continue;
+        }
+        break;
+    }
+    if !line.starts_with(b"WARC/") {
+        let why = format!(
+            "expected a WARC record (\"WARC/1.0\"), found {:?}; skipped to the next record",
+            String::from_utf8_lossy(&trim_eol(&line)[..trim_eol(&line).len().min(40)])
+        );
+        queue.push_back(WetItem::Malformed { offset, why });
+        return resync(s);
+    }
+    // Headers, up to the blank line.
+    let mut warc_type = None;
+    let mut id = None;
+    let mut url = None;
+    let mut date = None;
+    let mut language = None;
+    let mut length = None;
+    loop {
+        line.clear();
+        if read_line(s, &mut line, 1 << 16)? == 0 {
+            queue.push_back(WetItem::Malformed {
+                offset,
+                why: "the file ends inside the record's headers; skipped".into(),
+            });
+            return Ok(false);
+        }
+        let l = trim_eol(&line);
+        if l.is_empty() {
+            break;
+        }
+        if l.starts_with(b"WARC/") {
+            queue.push_back(WetItem::Malformed {
+                offset,
+                why: "headers without the blank line that ends them; skipped".into(),
+            });
+            s.ahead = Some(std::mem::take(&mut line));
+            return Ok(true);
+        }
+        let Some(colon) = memchr::memchr(b':', l) else {
+            continue;
+        };
+        let value = String::from_utf8_lossy(&l[colon + 1..]).trim().to_string();
+        let name = &l[..colon];
+        if name.eq_ignore_ascii_case(b"WARC-Type") {
+            warc_type = Some(value);
+        } else if name.eq_ignore_ascii_case(b"WARC-Record-ID") {
+            id = Some(value);
+        } else if name.eq_ignore_ascii_case(b"WARC-Target-URI") {
+            url = Some(value);
+        } else if name.eq_ignore_ascii_case(b"WARC-Date") {
+            date = Some(value);
+        } else if name.eq_ignore_ascii_case(b"WARC-Identified-Content-Language") {
+            language = Some(value);
+        } else if name.eq_ignore_ascii_case(b"Content-Length") {
+            length = Some(value);
+        }
+    }
+    let Some(length) = length.as_deref().and_then(|v| v.parse::<u64>().ok()) else {
+        let why = match length {
+            None => "no Content-Length header; skipped to the next record".to_string(),
+            Some(v) => {
+                format!("Content-Length {v:?} is not a byte count; skipped to the next record")
+            }
+        };
+        queue.push_back(WetItem::Malformed { offset, why });
+        return resync(s);
+    };
+    let warc_type = warc_type.unwrap_or_default();
+    let keep = warc_type == "conversion" && length <= max_record;
+    let mut block = Vec::new();
+    let got = if keep {
+        block.reserve(length as usize);
+        (&mut s.rdr).take(length).read_to_end(&mut block)? as u64
+    } else {
+        io::copy(&mut (&mut s.rdr).take(length), &mut io::sink())?
+    };
+    s.at += got;
+    if got < length {
+        queue.push_back(WetItem::Malformed {
+            offset,
+            why: format!("Content-Length {length}, but the record ends after {got} bytes; skipped"),
+        });
+        return Ok(false);
+    }
+    // The block is followed by two line ends (the end of the file may come
+    // first): anything else means the length was wrong.
+    let sep_at = s.at;
+    let mut ends = 0;
+    while ends < 2 {
+        line.clear();
+        if read_line(s, &mut line, 1 << 16)? == 0 || !trim_eol(&line).is_empty() {
+            break;
+        }
+        ends += 1;
+    }
+    if ends < 2 && !line.is_empty() {
+        queue.push_back(WetItem::Malformed {
+            offset,
+            why: format!(
+                "Content-Length {length} does not end the record (it is followed by data, not a blank line, at byte {sep_at}); skipped to the next record"
+            ),
+        });
+        if line.starts_with(b"WARC/") {
+            s.ahead = Some(line);
+            return Ok(true);
+        }
+        return resync(s);
+    }
+    if warc_type != "conversion" {
+        queue.push_back(WetItem::Other { offset, warc_type });
+    } else if !keep {
+        queue.push_back(WetItem::Malformed {
+            offset,
+            why: format!("record larger than the limit ({max_record} bytes); skipped"),
+        });
+    } else {
+        let (text, invalid_utf8) = match String::from_utf8(block) {
+            Ok(t) => (t, false),
+            Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+        };
+        queue.push_back(WetItem::Record(WetRecord {
+            offset,
+            id: id.unwrap_or_default(),
+            url,
+            date,
+            language,
+            text,
+            invalid_utf8,
+        }));
+    }
+    Ok(true)
+}
+
+/// Skip lines up to the next that starts a record (kept for the next call).
+fn resync(s: &mut Stream<'_>) -> io::Result<bool> {
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if read_line(s, &mut line, 1 << 16)? == 0 {
+            return Ok(false);
+        }
+        if line.starts_with(b"WARC/1.") {
+            s.ahead = Some(line);
+            return Ok(true);
+        }
+    }
+}
+
+/// Read a line (through `\n`) into `line`, at most `max` bytes of it kept
+/// (the rest is read and dropped); the bytes read, 0 at the end.
+fn read_line(s: &mut Stream<'_>, line: &mut Vec<u8>, max: usize) -> io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let avail = match s.rdr.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            break;
+        }
+        let (n, end) = match memchr::memchr(b'\n', avail) {
+            Some(i) => (i + 1, true),
+            None => (avail.len(), false),
+        };
+        let room = max.saturating_sub(line.len()).min(n);
+        line.extend_from_slice(&avail[..room]);
+        s.rdr.consume(n);
+        total += n;
+        if end {
+            break;
+        }
+    }
+    s.at += total as u64;
+    Ok(total)
+}
+
+fn trim_eol(l: &[u8]) -> &[u8] {
+    let mut end = l.len();
+    while end > 0 && matches!(l[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    &l[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn record(kind: &str, uri: &str, body: &str) -> Vec<u8> {
+        format!(
+            "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2024-02-20T10:00:00Z\r\nWARC-Record-ID: <urn:uuid:{uri}>\r\nWARC-Identified-Content-Language: eng\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes()
+    }
+
+    fn gz(b: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(b).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn read(bytes: Vec<u8>) -> Vec<WetItem> {
+        WetReader::new(io::Cursor::new(bytes), 1 << 20)
+            .unwrap()
+            .map(|i| i.unwrap())
+            .collect()
+    }
+
+    fn texts(items: &[WetItem]) -> Vec<&str> {
+        items
+            .iter()
+            .filter_map(|i| match i {
+                WetItem::Record(r) => Some(r.text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn gzip_members_give_their_records_and_offsets() {
+        let members = [
+            gz(&record("warcinfo", "", "software: x\r\n")),
+            gz(&record(
+                "conversion",
+                "https://a.example/1",
+                "First page.\nLine two.",
+            )),
+            gz(&record(
+                "conversion",
+                "https://b.example/2",
+                "Zweite Seite.",
+            )),
+        ];
+        let offsets: Vec<u64> = members
+            .iter()
+            .scan(0u64, |at, m| {
+                let o = *at;
+                *at += m.len() as u64;
+                Some(o)
+            })
+            .collect();
+        let items = read(members.concat());
+        assert_eq!(texts(&items), ["First page.\nLine two.", "Zweite Seite."]);
+        assert!(
+            matches!(&items[0], WetItem::Other { offset: 0, warc_type } if warc_type == "warcinfo")
+        );
+        let WetItem::Record(r) = &items[2] else {
+            panic!()
+        };
+        assert_eq!(r.offset, offsets[2]);
+        assert_eq!(r.url.as_deref(), Some("https://b.example/2"));
+        assert_eq!(r.id, "<urn:uuid:https://b.example/2>");
+        assert_eq!(r.date.as_deref(), Some("2024-02-20T10:00:00Z"));
+        assert_eq!(r.language.as_deref(), Some("eng"));
+    }
+
+    #[test]
+    fn a_truncated_member_is_reported_at_its_offset() {
+        let first = gz(&record("conversion", "u1", "Kept."));
+        let second = gz(&record(
+            "conversion",
+            "u2",
+            "Cut short by the end of the file.",
+        ));
+        let mut bytes = first.clone();
+        bytes.extend_from_slice(&second[..second.len() / 2]);
+        let items = read(bytes);
+        assert_eq!(texts(&items), ["Kept."]);
+        assert!(
+            matches!(&items[1], WetItem::Malformed { offset, why } if *offset == first.len() as u64 && why.contains("cut short")),
+            "{items:?}"
+        );
+    }
+
+    #[test]
+    fn a_corrupt_member_costs_its_record_only() {
+        let a = gz(&record("conversion", "u1", "One."));
+        let mut b = gz(&record("conversion", "u2", "Two."));
+        let c = gz(&record("conversion", "u3", "Three."));
+        // Damage the deflate data of the middle member.
+        for x in &mut b[12..20] {
+            *x ^= 0xff;
+        }
+        let items = read([a.clone(), b, c].concat());
+        assert_eq!(texts(&items), ["One.", "Three."]);
+        assert_eq!(
+            items
+                .iter()
+                .filter(
+                    |i| matches!(i, WetItem::Malformed { offset, .. } if *offset == a.len() as u64)
+                )
+                .count(),
+            1,
+            "{items:?}"
+        );
+    }
+
+    #[test]
+    fn a_bad_length_is_reported_and_the_next_record_read() {
+        for bytes in [
+            // Plain: the second record claims 3 bytes too many.
+            [
+                record("conversion", "u1", "One."),
+                String::from_utf8(record("conversion", "u2", "Two."))
+                    .unwrap()
+                    .replace("Content-Length: 4", "Content-Length: 7")
+                    .into_bytes(),
+                record("conversion", "u3", "Three."),
+            ]
+            .concat(),
+            // One gzip member per record, the second's length too short.
+            [
+                gz(&record("conversion", "u1", "One.")),
+                gz(&String::from_utf8(record("conversion", "u2", "Two."))
+                    .unwrap()
+                    .replace("Content-Length: 4", "Content-Length: 2")
+                    .into_bytes()),
+                gz(&record("conversion", "u3", "Three.")),
+            ]
+            .concat(),
+        ] {
+            let items = read(bytes);
+            assert_eq!(texts(&items), ["One.", "Three."], "{items:?}");
+            assert_eq!(
+                items
+                    .iter()
+                    .filter(|i| matches!(i, WetItem::Malformed { why, .. } if why.contains("Content-Length")))
+                    .count(),
+                1,
+                "{items:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_and_zstd_streams_read_alike() {
+        let plain = [
+            record("warcinfo", "", "x"),
+            record("conversion", "u1", "One.\n\nTwo paragraphs."),
+            record("metadata", "u1", "y"),
+            record("conversion", "u2", "Ünïcode."),
+        ]
+        .concat();
+        let z = zstd::encode_all(&plain[..], 3).unwrap();
+        for bytes in [plain.clone(), z] {
+            let items = read(bytes);
+            assert_eq!(texts(&items), ["One.\n\nTwo paragraphs.", "Ünïcode."]);
+            assert_eq!(items.len(), 4);
+        }
+        // Offsets in a plain file point at the record's "WARC/1.0".
+        let items = read(plain.clone());
+        for i in &items {
+            let o = match i {
+                WetItem::Record(r) => r.offset,
+                WetItem::Other { offset, .. } => *offset,
+                WetItem::Malformed { .. } => panic!(),
+            };
+            assert!(plain[o as usize..].starts_with(b"WARC/1.0\r\n"));
+        }
+    }
+
+    #[test]
+    fn a_record_over_the_limit_is_skipped_without_being_kept() {
+        let big = "x".repeat(5000);
+        for bytes in [
+            [
+                record("conversion", "u1", &big),
+                record("conversion", "u2", "Small."),
+            ]
+            .concat(),
+            [
+                gz(&record("conversion", "u1", &big)),
+                gz(&record("conversion", "u2", "Small.")),
+            ]
+            .concat(),
+        ] {
+            let items: Vec<_> = WetReader::new(io::Cursor::new(bytes), 1000)
+                .unwrap()
+                .map(|i| i.unwrap())
+                .collect();
+            assert_eq!(texts(&items), ["Small."]);
+            assert!(
+                matches!(&items[0], WetItem::Malformed { offset: 0, why } if why.contains("limit"))
+            );
+        }
+    }
+
+    #[test]
+    fn garbage_between_records_is_reported_once() {
+        let bytes = [
+            record("conversion", "u1", "One."),
+            b"not a record\r\nnor this\r\n".to_vec(),
+            record("conversion", "u2", "Two."),
+        ]
+        .concat();
+        let items = read(bytes);
+        assert_eq!(texts(&items), ["One.", "Two."]);
+        assert_eq!(items.len(), 3);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_flagged() {
+        let mut r = record("conversion", "u1", "ab");
+        let at = r.windows(2).position(|w| w == b"ab").unwrap();
+        r[at] = 0xff;
+        let items = read(r);
+        let WetItem::Record(rec) = &items[0] else {
+            panic!()
+        };
+        assert!(rec.invalid_utf8);
+        assert_eq!(rec.text, "\u{fffd}b");
+    }
+}
