@@ -184,6 +184,63 @@ impl std::fmt::Display for Score {
     }
 }
 
+/// Append to `out` the Dolma attributes line of document `id`: `{"id": …,
+/// "attributes": {"deboil__KIND": [[start, end, score], …], …}}`, one span
+/// per dropped line (terminator excluded) under its kind (`-` written `_`),
+/// offsets in code points of `text` as Dolma counts them. The score is 1
+/// for a rule pass's drop and, for the line model's (kind `low-content`),
+/// its probability that the line is boilerplate.
+///
+/// ```
+/// use deboil::PipelineBuilder;
+///
+/// let mut b = PipelineBuilder::new();
+/// b.decisions(true);
+/// let page = "Ça commence ici, un vrai paragraphe.\n\nAdvertisement\n";
+/// let cleaned = b.build()?.clean(page);
+/// let mut line = Vec::new();
+/// deboil::explain::write_dolma_attributes(&mut line, "doc-1", page, &cleaned);
+/// let v: serde_json::Value = serde_json::from_slice(&line)?;
+/// assert_eq!(v["attributes"]["deboil__ad"], serde_json::json!([[38, 51, 1.0]]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_dolma_attributes(out: &mut Vec<u8>, id: &str, text: &str, cleaned: &Cleaned) {
+    let mut by_kind: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
+    // Spans come in text order: code points are counted once, onwards.
+    let (mut byte, mut chars) = (0usize, 0usize);
+    let mut to_chars = |at: usize| {
+        chars += text[byte..at].chars().count();
+        byte = at;
+        chars
+    };
+    for d in cleaned.dropped() {
+        let Some(r) = &d.reason else { continue };
+        let start = to_chars(d.span.start);
+        let end = to_chars(d.span.end);
+        // A low-content drop is the line model's (or, where the model did
+        // not run, the classifier's) verdict on the page's regions; the
+        // others are a rule pass's, whatever score `--explain` shows them.
+        let score = match (r.kind, d.score) {
+            (crate::Kind::LowContent, Some(s)) => 1.0 / (1.0 + f64::from(s).exp()),
+            _ => 1.0,
+        };
+        let score = (score * 1e4).round() / 1e4;
+        let name = format!("deboil__{}", r.kind.to_string().replace('-', "_"));
+        let span = json!([start, end, score]);
+        match by_kind.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, spans)) => spans.push(span),
+            None => by_kind.push((name, vec![span])),
+        }
+    }
+    let attributes: serde_json::Map<String, serde_json::Value> = by_kind
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::Array(v)))
+        .collect();
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, &json!({"id": id, "attributes": attributes}));
+    out.push(b'\n');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -205,3 +205,141 @@ fn wet_and_plain_inputs_are_not_mixed_by_accident() {
         .code(2)
         .stderr(contains("b.txt is not a WET file"));
 }
+
+/// Code-point range `start..end` of `text`.
+fn by_chars(text: &str, start: usize, end: usize) -> String {
+    text.chars().skip(start).take(end - start).collect()
+}
+
+#[test]
+fn dolma_attributes_name_the_removed_spans_in_code_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::fs::read_to_string(
+        crate::util::root().join("fixtures/seeds/001_986ed07ce0cea2d6.txt"),
+    )
+    .unwrap();
+    let accented = format!("Ünïcödé → {PAGE}");
+    // An article whose last lines the line model drops (low content).
+    let mut article = String::from("Bus network to grow by three routes\n\n");
+    for p in [
+        "The city council voted on Tuesday to expand the bus network, adding three new routes that will connect the northern suburbs with the central station by next spring.",
+        "Officials said the plan would cost about twelve million dollars over five years, most of it covered by a regional transport grant approved last autumn.",
+        "Residents who spoke at the meeting were mostly in favour, although several asked why the routes would not run later in the evening on weekdays.",
+        "The mayor said a review of evening service would follow once the first year of ridership figures is in, and promised a public consultation.",
+    ] {
+        article.push_str(p);
+        article.push_str("\n\n");
+    }
+    article.push_str("Weather in the city today\nSunny, 21 degrees\nMarkets\nDow 34,500 +0.4%\nNasdaq 13,900 -0.2%\n");
+    let docs = [
+        accented.as_str(),
+        seed.as_str(),
+        "Only content here.",
+        article.as_str(),
+    ];
+    let mut input = String::new();
+    for (k, t) in docs.iter().enumerate() {
+        input.push_str(&format!(
+            "{}\n",
+            serde_json::json!({"id": format!("d{k}"), "text": t})
+        ));
+    }
+    input.push_str("{\"id\": \"no-text\"}\n");
+    let attrs = dir.path().join("attributes.jsonl");
+    let out = deboil()
+        .args(["--jsonl", "--spans-field", "spans", "--attributes"])
+        .arg(&attrs)
+        .write_stdin(input)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let recs = jsonl_records(&out);
+    let lines = jsonl_records(&std::fs::read(&attrs).unwrap());
+    assert_eq!(lines.len(), recs.len(), "one attributes line per record");
+    assert_eq!(
+        lines[4],
+        serde_json::json!({"id": "no-text", "attributes": {}})
+    );
+    let mut model_scores = 0;
+    for (k, text) in docs.iter().enumerate() {
+        assert_eq!(lines[k]["id"], format!("d{k}"));
+        // Every span of the spans field, in bytes, is an attribute span in code points.
+        let mut from_attrs: Vec<(String, String, f64)> = Vec::new();
+        for (kind, spans) in lines[k]["attributes"].as_object().unwrap() {
+            for s in spans.as_array().unwrap() {
+                let (a, b, score) = (
+                    s[0].as_u64().unwrap(),
+                    s[1].as_u64().unwrap(),
+                    s[2].as_f64().unwrap(),
+                );
+                assert!((0.0..=1.0).contains(&score));
+                if score < 1.0 {
+                    model_scores += 1;
+                }
+                from_attrs.push((kind.clone(), by_chars(text, a as usize, b as usize), score));
+            }
+        }
+        let mut from_spans: Vec<(String, String)> = recs[k]["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let (a, b) = (
+                    s["start"].as_u64().unwrap() as usize,
+                    s["end"].as_u64().unwrap() as usize,
+                );
+                (
+                    format!("deboil__{}", s["kind"].as_str().unwrap().replace('-', "_")),
+                    text[a..b].to_string(),
+                )
+            })
+            .collect();
+        let mut got: Vec<(String, String)> =
+            from_attrs.into_iter().map(|(k, t, _)| (k, t)).collect();
+        got.sort();
+        from_spans.sort();
+        assert_eq!(got, from_spans, "document {k}");
+    }
+    assert!(lines[0]["attributes"]["deboil__ad"].is_array());
+    assert!(model_scores > 0, "the article has lines the model dropped");
+    assert!(
+        lines[3]["attributes"]["deboil__low_content"][0][2]
+            .as_f64()
+            .unwrap()
+            > 0.9
+    );
+}
+
+#[test]
+fn dolma_attributes_of_wet_records_use_their_record_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "a.warc.wet.gz", &wet_file(&[PAGE, PAGE]));
+    let attrs = dir.path().join("attrs.jsonl.gz");
+    deboil()
+        .arg(&f)
+        .arg("--attributes")
+        .arg(&attrs)
+        .arg("-q")
+        .assert()
+        .success();
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(&attrs).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    let lines = jsonl_records(text.as_bytes());
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["id"], "<urn:uuid:00000002>");
+    let ad = &lines[1]["attributes"]["deboil__ad"][0];
+    assert_eq!(
+        by_chars(
+            PAGE,
+            ad[0].as_u64().unwrap() as usize,
+            ad[1].as_u64().unwrap() as usize
+        ),
+        "Advertisement"
+    );
+}

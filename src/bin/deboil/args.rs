@@ -51,6 +51,16 @@ pub struct Args {
     #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "-")]
     pub explain: Option<PathBuf>,
 
+    /// Write the removed spans as Dolma attributes to FILE, one line per
+    /// document in output order: {"id", "attributes": {"deboil__KIND":
+    /// [[start, end, score], …]}} with code-point offsets.
+    ///
+    /// A Dolma mixer can then remove the spans. The score is 1 for a rule's
+    /// drop and the line model's probability of boilerplate for its own.
+    /// Default: off.
+    #[arg(long, value_name = "FILE")]
+    pub attributes: Option<PathBuf>,
+
     /// Format of --explain output.
     ///
     /// tsv: a header and one row per non-blank line; jsonl: {"type":"drop"|"doc","data":{…}}

@@ -93,6 +93,19 @@ impl Side {
     }
 }
 
+/// The report outputs beside the cleaned text.
+struct Sides {
+    explain: Side,
+    attributes: Side,
+}
+
+impl Sides {
+    fn write(&mut self, r: &Rendered, msg: &Messages) {
+        self.explain.write(&r.explain, msg);
+        self.attributes.write(&r.attributes, msg);
+    }
+}
+
 /// Where cleaned text goes.
 #[derive(Debug)]
 pub enum Target {
@@ -122,6 +135,8 @@ pub struct RunConfig {
     pub inputs_unusable: u64,
     pub target: Target,
     pub explain: Option<(Dest, ExplainFormat)>,
+    /// `--attributes`: Dolma attributes of the removed spans.
+    pub attributes: Option<Dest>,
     pub stats: Option<(Dest, StatsFormatArg)>,
     /// Record mode (JSONL or WET inputs, JSONL out); `None` for plain text.
     pub jsonl: Option<JsonlOpts>,
@@ -151,8 +166,13 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         let counts = crate::scan::read_counts(path, args.min_docs)?;
         builder.corpus_counts(std::sync::Arc::new(counts), args.min_docs);
     }
-    // Per-line decisions serve --explain and the spans field only.
-    builder.decisions(args.explain.is_some() || args.spans_field.is_some() || args.annotate);
+    // Per-line decisions serve --explain, --attributes and the spans field only.
+    builder.decisions(
+        args.explain.is_some()
+            || args.attributes.is_some()
+            || args.spans_field.is_some()
+            || args.annotate,
+    );
     // Drops per kind, pass and rule serve --stats only.
     builder.drops_by_reason(args.stats.is_some());
     let pipeline = builder.build()?;
@@ -190,7 +210,12 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
     };
     let explain = args.explain.map(Dest::from_arg);
     let stats = args.stats.map(Dest::from_arg);
-    check_outputs(&inputs, &target, [explain.as_ref(), stats.as_ref()])?;
+    let attributes = args.attributes.map(Dest::from_arg);
+    check_outputs(
+        &inputs,
+        &target,
+        [explain.as_ref(), stats.as_ref(), attributes.as_ref()],
+    )?;
     // WET inputs are records: the run is in record mode, as with --jsonl.
     let wet: Vec<bool> = inputs.iter().map(|i| i.is_wet(args.input_format)).collect();
     let records = args.jsonl || args.input_format == InputFormat::Jsonl || wet.contains(&true);
@@ -232,6 +257,7 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         inputs_unusable: found.failed,
         target,
         explain: explain.map(|d| (d, explain_format)),
+        attributes,
         stats: stats.map(|d| (d, args.stats_format)),
         jsonl,
         input_format: args.input_format,
@@ -247,7 +273,7 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
 /// Refuse, before anything is written, a run whose outputs would replace an
 /// input (`deboil f > f`, `-o f` with `f` an input, `--out-dir` onto its
 /// inputs) or where two inputs would be written to one `--out-dir` file.
-fn check_outputs(inputs: &[Input], target: &Target, reports: [Option<&Dest>; 2]) -> Result<()> {
+fn check_outputs(inputs: &[Input], target: &Target, reports: [Option<&Dest>; 3]) -> Result<()> {
     // The inputs' identities, looked up only when an output file exists
     // (most runs write to a pipe or to new files).
     let ids = std::cell::OnceCell::new();
@@ -526,6 +552,8 @@ impl Report {
 struct Rendered {
     out: Vec<u8>,
     explain: Vec<u8>,
+    /// `--attributes`: the document's Dolma attributes line.
+    attributes: Vec<u8>,
     stats: Stats,
     invalid_utf8: bool,
     /// Plain text: the encoding, when it was recognised without a byte order mark.
@@ -549,7 +577,7 @@ impl Ctx<'_> {
         name: &str,
         text: &str,
         host: Option<&str>,
-    ) -> (Cleaned, Vec<u8>) {
+    ) -> (Cleaned, Vec<u8>, Vec<u8>) {
         let cleaned = pipeline.clean_from(text, host);
         let mut explain = Vec::new();
         if let Some((_, format)) = &self.cfg.explain {
@@ -558,13 +586,17 @@ impl Ctx<'_> {
             // Writing into a Vec cannot fail.
             let _ = w.write(name, text, &cleaned);
         }
-        (cleaned, explain)
+        let mut attributes = Vec::new();
+        if self.cfg.attributes.is_some() {
+            deboil::explain::write_dolma_attributes(&mut attributes, name, text, &cleaned);
+        }
+        (cleaned, explain, attributes)
     }
 
     fn text_doc(&self, pipeline: &Pipeline, input: &Input) -> Result<Rendered> {
         let decoded = input.read_text(self.cfg.max_doc_bytes)?;
         let text = decoded.text;
-        let (cleaned, explain) = self.render(pipeline, &input.name(), &text, None);
+        let (cleaned, explain, attributes) = self.render(pipeline, &input.name(), &text, None);
         let out = if self.cfg.annotate {
             text.into_bytes()
         } else {
@@ -573,6 +605,7 @@ impl Ctx<'_> {
         Ok(Rendered {
             out,
             explain,
+            attributes,
             stats: cleaned.stats,
             invalid_utf8: decoded.lossy,
             guessed: decoded.encoding.is_guessed().then_some(decoded.encoding),
@@ -584,7 +617,9 @@ impl Ctx<'_> {
 
 enum RecordResult {
     Done(Rendered),
-    NoText(Vec<u8>),
+    /// A record without text, passed through (with its empty attributes
+    /// line under --attributes, so that the lines match the records).
+    NoText(Vec<u8>, Vec<u8>),
     /// An empty or white-space line: no record, skipped and counted.
     Blank,
     /// A line over --max-line-bytes: not read into memory, skipped.
@@ -615,6 +650,16 @@ pub fn run(cfg: &RunConfig, msg: &Messages) -> Result<Report> {
         ExplainWriter::new(&mut header, ExplainFormat::Tsv).write_header()?;
         explain.write(&header, msg);
     }
+    let mut sides = Sides {
+        explain,
+        attributes: Side {
+            out: match &cfg.attributes {
+                Some(dest) => Some(dest.open()?),
+                None => None,
+            },
+            what: "attributes",
+        },
+    };
     let mut out = match &cfg.target {
         Target::Stdout => Some(Output::stdout()),
         Target::File(p) => Some(Output::create(p)?),
@@ -627,13 +672,13 @@ pub fn run(cfg: &RunConfig, msg: &Messages) -> Result<Report> {
     };
     let ctx = Ctx { cfg, pool: &pool };
     let result = match &cfg.jsonl {
-        None => run_text(&ctx, msg, &mut out, &mut explain, &mut report, bar.as_ref()),
+        None => run_text(&ctx, msg, &mut out, &mut sides, &mut report, bar.as_ref()),
         Some(opts) => run_jsonl(
             &ctx,
             opts,
             msg,
             &mut out,
-            &mut explain,
+            &mut sides,
             &mut report,
             bar.as_ref(),
         ),
@@ -646,7 +691,8 @@ pub fn run(cfg: &RunConfig, msg: &Messages) -> Result<Report> {
     if let Some(o) = out {
         o.finish()?;
     }
-    explain.finish(msg);
+    sides.explain.finish(msg);
+    sides.attributes.finish(msg);
     report.summarise(cfg, msg);
     if let Some((dest, format)) = &cfg.stats
         && let Err(e) = write_stats(dest, *format, &report)
@@ -714,7 +760,7 @@ fn run_text(
     ctx: &Ctx<'_>,
     msg: &Messages,
     out: &mut Option<Output>,
-    explain: &mut Side,
+    sides: &mut Sides,
     report: &mut Report,
     bar: Option<&indicatif::ProgressBar>,
 ) -> Result<()> {
@@ -759,7 +805,7 @@ fn run_text(
                 },
             };
             bytes_in_flight -= budget(written);
-            write_text_doc(ctx, msg, &inputs[written], res, out, explain, report)?;
+            write_text_doc(ctx, msg, &inputs[written], res, out, sides, report)?;
             if let Some(bar) = bar {
                 bar.inc(sizes[written]);
             }
@@ -778,7 +824,7 @@ fn write_text_doc(
     input: &Input,
     res: Result<Rendered>,
     out: &mut Option<Output>,
-    explain: &mut Side,
+    sides: &mut Sides,
     report: &mut Report,
 ) -> Result<()> {
     let cfg = ctx.cfg;
@@ -828,7 +874,7 @@ fn write_text_doc(
         }
         _ => {}
     }
-    explain.write(&r.explain, msg);
+    sides.write(&r, msg);
     report.absorb(r.stats, cfg.stats.is_some());
     Ok(())
 }
@@ -838,7 +884,7 @@ fn run_jsonl(
     opts: &JsonlOpts,
     msg: &Messages,
     out: &mut Option<Output>,
-    explain: &mut Side,
+    sides: &mut Sides,
     report: &mut Report,
     bar: Option<&indicatif::ProgressBar>,
 ) -> Result<()> {
@@ -909,7 +955,7 @@ fn run_jsonl(
                 },
                 |done| {
                     last_offset = done.last().map_or(last_offset, |(o, _)| *o);
-                    write_results(ctx, opts, msg, &name, done, sink, explain, report)
+                    write_results(ctx, opts, msg, &name, done, sink, sides, report)
                 },
             );
             line_no = last_offset;
@@ -939,7 +985,7 @@ fn run_jsonl(
                     }
                     results
                 },
-                |done| write_results(ctx, opts, msg, &name, done, sink, explain, report),
+                |done| write_results(ctx, opts, msg, &name, done, sink, sides, report),
             )
         };
         // A read error ends the input: the whole lines read before it were
@@ -981,7 +1027,7 @@ fn write_results(
     name: &str,
     results: Vec<(u64, RecordResult)>,
     sink: &mut Output,
-    explain: &mut Side,
+    sides: &mut Sides,
     report: &mut Report,
 ) -> Result<()> {
     for (n, res) in results {
@@ -1007,10 +1053,11 @@ fn write_results(
                 }
                 sink.write_all(&r.out)
                     .with_context(|| format!("{}: writing", sink.name()))?;
-                explain.write(&r.explain, msg);
+                sides.write(&r, msg);
                 report.absorb(r.stats, ctx.cfg.stats.is_some());
             }
-            RecordResult::NoText(raw) => {
+            RecordResult::NoText(raw, attributes) => {
+                sides.attributes.write(&attributes, msg);
                 report.records_without_text += 1;
                 sink.write_all(&raw)
                     .with_context(|| format!("{}: writing", sink.name()))?;
@@ -1100,13 +1147,20 @@ fn record(
         Err(e) => return RecordResult::Malformed(jsonl::describe(&e)),
     };
     let Some(text) = rec.text() else {
+        let mut attributes = Vec::new();
+        if ctx.cfg.attributes.is_some() {
+            let id = rec
+                .id(&opts.id_field)
+                .unwrap_or_else(|| format!("{name}:{n}"));
+            deboil::explain::write_dolma_attributes(&mut attributes, &id, "", &Cleaned::default());
+        }
         let mut raw = line.into_owned().into_bytes();
         raw.push(b'\n');
-        return RecordResult::NoText(raw);
+        return RecordResult::NoText(raw, attributes);
     };
     // The id names records in explanations only; the host matters only to
     // corpus counts: neither is parsed when unused.
-    let id = if ctx.cfg.explain.is_some() {
+    let id = if ctx.cfg.explain.is_some() || ctx.cfg.attributes.is_some() {
         rec.id(&opts.id_field)
             .unwrap_or_else(|| format!("{name}:{n}"))
     } else {
@@ -1121,7 +1175,7 @@ fn record(
                 .map(|u| deboil::corpus::host_of(&u))
         })
         .flatten();
-    let (cleaned, explain) = ctx.render(p, &id, text, host.as_deref());
+    let (cleaned, explain, attributes) = ctx.render(p, &id, text, host.as_deref());
     let spans = opts
         .spans_field
         .as_deref()
@@ -1143,6 +1197,7 @@ fn record(
     RecordResult::Done(Rendered {
         out,
         explain,
+        attributes,
         stats: cleaned.stats,
         invalid_utf8,
         guessed: None,
@@ -1179,7 +1234,7 @@ fn wet_record(
         .uses_hosts()
         .then(|| r.url.as_deref().map(deboil::corpus::host_of))
         .flatten();
-    let (cleaned, explain) = ctx.render(p, &id, &r.text, host.as_deref());
+    let (cleaned, explain, attributes) = ctx.render(p, &id, &r.text, host.as_deref());
     let new_text = if ctx.cfg.annotate {
         r.text.as_str()
     } else {
@@ -1210,6 +1265,7 @@ fn wet_record(
         RecordResult::Done(Rendered {
             out,
             explain,
+            attributes,
             stats: cleaned.stats,
             invalid_utf8: r.invalid_utf8,
             guessed: None,
