@@ -31,6 +31,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod columnar;
 pub mod corpus;
 pub mod decode;
 pub mod document;

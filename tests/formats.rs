@@ -203,7 +203,7 @@ fn wet_and_plain_inputs_are_not_mixed_by_accident() {
         .arg(&t)
         .assert()
         .code(2)
-        .stderr(contains("b.txt is not a WET file"));
+        .stderr(contains("b.txt is neither a WET nor a Parquet file"));
 }
 
 /// Code-point range `start..end` of `text`.
@@ -342,4 +342,315 @@ fn dolma_attributes_of_wet_records_use_their_record_ids() {
         ),
         "Advertisement"
     );
+}
+
+mod parquet_files {
+    use std::sync::Arc;
+
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, Int64Type};
+    use arrow_array::{Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+    use deboil::columnar::{ParquetReader, ParquetSink};
+
+    use super::*;
+
+    /// FineWeb's columns, with a null text and nulls elsewhere.
+    fn fineweb_batch(rows: usize) -> RecordBatch {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("text", DataType::Utf8, true),
+            Field::new("id", DataType::Utf8, true),
+            Field::new("dump", DataType::Utf8, true),
+            Field::new("url", DataType::Utf8, true),
+            Field::new("date", DataType::Utf8, true),
+            Field::new("file_path", DataType::Utf8, true),
+            Field::new("language", DataType::Utf8, true),
+            Field::new("language_score", DataType::Float64, true),
+            Field::new("token_count", DataType::Int64, true),
+        ]));
+        let text: Vec<Option<&str>> = (0..rows)
+            .map(|i| match i % 4 {
+                0 => Some(PAGE),
+                1 => None,
+                2 => Some("Only content here."),
+                _ => Some("Ünïcödé text, kept as it is.\n\nAdvertisement\n"),
+            })
+            .collect();
+        let s = |f: &dyn Fn(usize) -> Option<String>| -> ArrayRef {
+            Arc::new(StringArray::from_iter((0..rows).map(f)))
+        };
+        RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(StringArray::from(text)),
+                s(&|i| Some(format!("<urn:uuid:{i}>"))),
+                s(&|_| Some("CC-MAIN-2024-10".into())),
+                s(&|i| Some(format!("https://example.com/{i}"))),
+                s(&|i| (i % 3 != 0).then(|| "2024-02-20T10:00:00Z".into())),
+                s(&|_| Some("s3://commoncrawl/x.warc.gz".into())),
+                s(&|_| Some("en".into())),
+                Arc::new(Float64Array::from_iter(
+                    (0..rows).map(|i| (i % 5 != 0).then_some(0.9)),
+                )),
+                Arc::new(Int64Array::from_iter(
+                    (0..rows).map(|i| Some(i as i64 * 10)),
+                )),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn write_parquet(path: &Path, batches: &[RecordBatch]) {
+        let mut sink = ParquetSink::new(std::fs::File::create(path).unwrap());
+        for b in batches {
+            sink.write(b).unwrap();
+        }
+        sink.finish(batches[0].schema()).unwrap();
+    }
+
+    fn read_parquet(path: &Path) -> Vec<RecordBatch> {
+        ParquetReader::new(std::fs::File::open(path).unwrap(), 1000)
+            .unwrap()
+            .map(|b| b.unwrap())
+            .collect()
+    }
+
+    /// One batch of all rows, column by column (strings and numbers).
+    fn concat(batches: &[RecordBatch]) -> RecordBatch {
+        let schema = batches[0].schema();
+        let cols = (0..schema.fields().len())
+            .map(|c| -> ArrayRef {
+                match schema.field(c).data_type() {
+                    DataType::Utf8 => {
+                        Arc::new(StringArray::from_iter(batches.iter().flat_map(|b| {
+                            b.column(c)
+                                .as_string::<i32>()
+                                .iter()
+                                .map(|v| v.map(str::to_string))
+                        })))
+                    }
+                    DataType::Float64 => Arc::new(Float64Array::from_iter(
+                        batches
+                            .iter()
+                            .flat_map(|b| b.column(c).as_primitive::<Float64Type>().iter()),
+                    )),
+                    DataType::Int64 => Arc::new(Int64Array::from_iter(
+                        batches
+                            .iter()
+                            .flat_map(|b| b.column(c).as_primitive::<Int64Type>().iter()),
+                    )),
+                    t => panic!("{t}"),
+                }
+            })
+            .collect();
+        RecordBatch::try_new(schema, cols).unwrap()
+    }
+
+    #[test]
+    fn parquet_round_trip_cleans_the_text_and_passes_every_other_column_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.parquet");
+        // Several batches of rows, so that batches and row groups are crossed.
+        let batches: Vec<RecordBatch> = (0..3).map(|_| fineweb_batch(1500)).collect();
+        write_parquet(&input, &batches);
+        let output = dir.path().join("out.parquet");
+        let stats = dir.path().join("stats.json");
+        deboil()
+            .arg(&input)
+            .arg("-o")
+            .arg(&output)
+            .arg("-j2")
+            .arg("--stats-format=json")
+            .arg(format!("--stats={}", stats.display()))
+            .assert()
+            .success()
+            .stderr(contains("1125 records had no string field \"text\""));
+        let got = concat(&read_parquet(&output));
+        let want = concat(&batches);
+        assert_eq!(got.schema(), want.schema());
+        assert_eq!(got.num_rows(), 4500);
+        for c in 1..want.num_columns() {
+            assert_eq!(
+                got.column(c),
+                want.column(c),
+                "column {}",
+                want.schema().field(c).name()
+            );
+        }
+        let text = got.column(0).as_string::<i32>();
+        for i in 0..got.num_rows() {
+            let want = match i % 4 {
+                0 => Some(CLEAN),
+                1 => None,
+                2 => Some("Only content here.\n"),
+                _ => Some("Ünïcödé text, kept as it is.\n"),
+            };
+            assert_eq!(text.is_valid(i).then(|| text.value(i)), want, "row {i}");
+        }
+        let stats: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&stats).unwrap()).unwrap();
+        assert_eq!(stats["documents"], 3375);
+        assert_eq!(stats["records_without_text"], 1125);
+    }
+
+    #[test]
+    fn wet_to_parquet_to_jsonl_and_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let wet = write(
+            dir.path(),
+            "CC-MAIN-2024-10-x.warc.wet.gz",
+            &wet_file(&[PAGE, "Only content here."]),
+        );
+        let pq = dir.path().join("clean.parquet");
+        deboil()
+            .arg(&wet)
+            .arg("-o")
+            .arg(&pq)
+            .arg("-q")
+            .assert()
+            .success();
+        let b = concat(&read_parquet(&pq));
+        let names: Vec<&str> = b
+            .schema_ref()
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["text", "id", "dump", "url", "date", "file_path", "language"]
+        );
+        assert_eq!(b.num_rows(), 2);
+        let col = |n: &str| {
+            b.column_by_name(n)
+                .unwrap()
+                .as_string::<i32>()
+                .value(0)
+                .to_string()
+        };
+        assert_eq!(col("text"), CLEAN);
+        assert_eq!(col("dump"), "CC-MAIN-2024-10");
+        assert_eq!(col("url"), "https://www.example.com/0");
+        assert_eq!(col("file_path"), wet.display().to_string());
+        // Parquet to JSONL: the same records as WET to JSONL.
+        let from_parquet = deboil()
+            .arg(&pq)
+            .args(["--format", "jsonl"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let from_wet = deboil()
+            .arg(&wet)
+            .arg("-q")
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        assert_eq!(jsonl_records(&from_parquet), jsonl_records(&from_wet));
+        // JSONL to Parquet again: the same columns and rows.
+        let jl = write(dir.path(), "records.jsonl", &from_wet);
+        let pq2 = dir.path().join("again.parquet");
+        deboil()
+            .arg("--jsonl")
+            .arg(&jl)
+            .arg("-o")
+            .arg(&pq2)
+            .assert()
+            .success();
+        let b2 = concat(&read_parquet(&pq2));
+        assert_eq!(b2.num_rows(), 2);
+        for n in ["text", "id", "dump", "url", "date", "file_path", "language"] {
+            assert_eq!(
+                b2.column_by_name(n).unwrap().as_string::<i32>(),
+                b.column_by_name(n).unwrap().as_string::<i32>(),
+                "{n}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_jsonl_record_that_does_not_fit_the_parquet_columns_is_reported_and_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let jl = write(
+            dir.path(),
+            "r.jsonl",
+            format!(
+                "{}\n{}\n{}\n",
+                serde_json::json!({"id": 1, "text": PAGE}),
+                serde_json::json!({"id": 2, "text": "Only content here."}),
+                serde_json::json!({"id": 3, "text": "Another one."})
+            )
+            .as_bytes(),
+        );
+        // The first chunk sets the columns: a later chunk's record with an
+        // object for an integer column does not fit.
+        let mut big = std::fs::read(&jl).unwrap();
+        for k in 0..1100 {
+            big.extend(
+                format!(
+                    "{}\n",
+                    serde_json::json!({"id": 10 + k, "text": "Kept text."})
+                )
+                .into_bytes(),
+            );
+        }
+        big.extend(
+            format!(
+                "{}\n",
+                serde_json::json!({"id": {"nested": true}, "text": "Misfit."})
+            )
+            .into_bytes(),
+        );
+        let jl = write(dir.path(), "big.jsonl", &big);
+        let pq = dir.path().join("o.parquet");
+        deboil()
+            .arg("--jsonl")
+            .arg(&jl)
+            .arg("-o")
+            .arg(&pq)
+            .assert()
+            .code(1)
+            .stderr(contains(format!(
+                "{}:1104: the record does not fit the Parquet columns",
+                jl.display()
+            )))
+            .stderr(contains("1 records did not fit the Parquet columns"));
+        assert_eq!(concat(&read_parquet(&pq)).num_rows(), 1103);
+    }
+
+    #[test]
+    fn parquet_needs_records_and_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = write(dir.path(), "a.txt", PAGE.as_bytes());
+        deboil()
+            .arg(&t)
+            .arg("-o")
+            .arg(dir.path().join("o.parquet"))
+            .assert()
+            .code(2)
+            .stderr(contains("Parquet output holds records"));
+        deboil()
+            .args(["--input-format", "parquet"])
+            .write_stdin("x")
+            .assert()
+            .code(1)
+            .stderr(contains("Parquet cannot be read from standard input"));
+        let input = dir.path().join("in.parquet");
+        write_parquet(&input, &[fineweb_batch(3)]);
+        deboil()
+            .arg(&input)
+            .args(["--text-field", "body"])
+            .assert()
+            .code(1)
+            .stderr(contains("no column \"body\""));
+        deboil()
+            .arg(&input)
+            .args(["--text-field", "token_count"])
+            .assert()
+            .code(1)
+            .stderr(contains("not strings"));
+    }
 }

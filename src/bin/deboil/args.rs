@@ -107,14 +107,21 @@ pub struct Args {
     #[arg(long)]
     pub jsonl: bool,
 
-    /// What the inputs hold: plain text, JSONL records, or Common Crawl WET
-    /// files (WARC `conversion` records).
+    /// What the inputs hold: plain text, JSONL records, Common Crawl WET
+    /// files (WARC `conversion` records) or Parquet files.
     ///
-    /// auto: WET for names ending in .wet, .wet.gz or .wet.zst, JSONL with
-    /// --jsonl, plain text otherwise. WET records are written as JSONL
-    /// records {id, url, date, language, text}. Default: auto.
+    /// auto: WET for names ending in .wet, .wet.gz or .wet.zst, Parquet for
+    /// .parquet, JSONL with --jsonl, plain text otherwise. WET records are
+    /// written as records {id, url, date, language, dump, file_path, text}.
+    /// Default: auto.
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     pub input_format: InputFormat,
+
+    /// Output format of records (JSONL, WET or Parquet inputs).
+    ///
+    /// Default: parquet when the -o name ends in .parquet, jsonl otherwise.
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
 
     /// Field holding the text of a JSONL record. Default: text.
     #[arg(long, value_name = "NAME", default_value = "text")]
@@ -278,6 +285,17 @@ pub enum InputFormat {
     Jsonl,
     /// Common Crawl WET (WARC conversion records), gzip, zstd or plain.
     Wet,
+    /// Parquet: --text-field is cleaned, every other column passed through.
+    Parquet,
+}
+
+/// `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// JSON Lines (compressed by a .gz or .zst output name).
+    Jsonl,
+    /// Parquet (zstd), columns as the input's, or FineWeb's for WET records.
+    Parquet,
 }
 
 /// `--on-error`.

@@ -49,6 +49,20 @@ impl Input {
         }
     }
 
+    /// Whether the input is read as a Parquet file under `format`: by its
+    /// name (.parquet) when the format is `auto`.
+    pub fn is_parquet(&self, format: InputFormat) -> bool {
+        match (format, self) {
+            (InputFormat::Parquet, _) => true,
+            (InputFormat::Auto, Input::File { path, .. }) => path.file_name().is_some_and(|n| {
+                n.to_string_lossy()
+                    .to_ascii_lowercase()
+                    .ends_with(".parquet")
+            }),
+            _ => false,
+        }
+    }
+
     /// Open for buffered reading, without decompressing (the WET reader
     /// inflates gzip members one at a time).
     pub fn open_raw(&self) -> Result<Box<dyn BufRead + Send>> {
@@ -377,7 +391,9 @@ pub struct Output {
 }
 
 enum Sink {
-    Stdout(BufWriter<io::StdoutLock<'static>>),
+    // Not locked for the run: an output is Send (a Parquet writer needs it);
+    // the buffer takes the lock once per 64 KiB.
+    Stdout(BufWriter<io::Stdout>),
     Stderr(BufWriter<io::Stderr>),
     Plain(BufWriter<File>),
     Gzip(flate2::write::GzEncoder<BufWriter<File>>),
@@ -390,7 +406,7 @@ impl Output {
         Output {
             inner: Some(Sink::Stdout(BufWriter::with_capacity(
                 1 << 16,
-                io::stdout().lock(),
+                io::stdout(),
             ))),
             rename: None,
             name: "<stdout>".into(),

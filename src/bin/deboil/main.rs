@@ -5,6 +5,7 @@ mod io;
 mod run;
 mod scan;
 mod score;
+mod sink;
 
 use std::process::ExitCode;
 

@@ -15,8 +15,10 @@ use deboil::{Cleaned, ExplainFormat, ExplainWriter, Pipeline, PipelineBuilder, S
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::args::{Args, ExplainFormatArg, InputFormat, OnError, StatsFormatArg};
+use crate::args::{Args, ExplainFormatArg, InputFormat, OnError, OutputFormat, StatsFormatArg};
 use crate::io::{Input, Output, expand, file_id, stdout_file_id};
+use crate::sink::{RecordFormat, Sink};
+use deboil::columnar::{self, ParquetReader, RecordBatch};
 use deboil::jsonl::{self, Record};
 use deboil::stream::{self, Chunk, WetBatch, read_chunk, read_wet};
 use deboil::wet::{WetItem, WetReader};
@@ -141,12 +143,31 @@ pub struct RunConfig {
     /// Record mode (JSONL or WET inputs, JSONL out); `None` for plain text.
     pub jsonl: Option<JsonlOpts>,
     pub input_format: InputFormat,
+    /// Record mode's output format.
+    pub record_format: RecordFormat,
     pub annotate: bool,
     pub threads: usize,
     pub max_doc_bytes: u64,
     pub max_line_bytes: u64,
     pub progress: bool,
     pub quiet: bool,
+}
+
+impl RunConfig {
+    /// The record output over `out`: a Parquet output of WET records only
+    /// has their columns from the start.
+    fn record_sink(&self, out: Output, opts: &JsonlOpts) -> Sink {
+        let all_wet = self.inputs.iter().all(|i| i.is_wet(self.input_format));
+        let schema = all_wet.then(|| {
+            deboil::columnar::wet_schema(
+                &opts.text_field,
+                &opts.id_field,
+                &opts.url_field,
+                opts.spans_field.as_deref(),
+            )
+        });
+        Sink::new(out, self.record_format, schema, &opts.text_field)
+    }
 }
 
 /// The one place arguments become configuration.
@@ -216,17 +237,45 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         &target,
         [explain.as_ref(), stats.as_ref(), attributes.as_ref()],
     )?;
-    // WET inputs are records: the run is in record mode, as with --jsonl.
-    let wet: Vec<bool> = inputs.iter().map(|i| i.is_wet(args.input_format)).collect();
-    let records = args.jsonl || args.input_format == InputFormat::Jsonl || wet.contains(&true);
+    // WET and Parquet inputs are records: the run is in record mode, as
+    // with --jsonl.
+    let typed: Vec<bool> = inputs
+        .iter()
+        .map(|i| i.is_wet(args.input_format) || i.is_parquet(args.input_format))
+        .collect();
+    let records = args.jsonl
+        || matches!(
+            args.input_format,
+            InputFormat::Jsonl | InputFormat::Wet | InputFormat::Parquet
+        )
+        || typed.contains(&true);
     if records
         && !args.jsonl
         && args.input_format == InputFormat::Auto
-        && let Some(k) = wet.iter().position(|w| !w)
+        && let Some(k) = typed.iter().position(|w| !w)
     {
         bail!(
-            "{} is not a WET file (by its name), but other inputs are: give --jsonl if it holds JSONL records, or --input-format wet if it is WET",
+            "{} is neither a WET nor a Parquet file (by its name), but other inputs are: give --jsonl if it holds JSONL records, or --input-format",
             inputs[k].name()
+        );
+    }
+    let record_format = match args.format {
+        Some(OutputFormat::Parquet) => RecordFormat::Parquet,
+        Some(OutputFormat::Jsonl) => RecordFormat::Jsonl,
+        None => match &target {
+            Target::File(p)
+                if p.to_string_lossy()
+                    .to_ascii_lowercase()
+                    .ends_with(".parquet") =>
+            {
+                RecordFormat::Parquet
+            }
+            _ => RecordFormat::Jsonl,
+        },
+    };
+    if record_format == RecordFormat::Parquet && !records {
+        bail!(
+            "Parquet output holds records: the inputs must be JSONL (--jsonl), WET or Parquet, not plain text"
         );
     }
     if args.input_format == InputFormat::Text && args.jsonl {
@@ -261,6 +310,7 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         stats: stats.map(|d| (d, args.stats_format)),
         jsonl,
         input_format: args.input_format,
+        record_format,
         annotate: args.annotate,
         threads,
         max_doc_bytes: args.max_doc_bytes,
@@ -429,6 +479,8 @@ pub struct Report {
     pub wet_malformed: u64,
     /// WET records of other types than `conversion` (`warcinfo`, …), skipped.
     pub wet_other: u64,
+    /// Records that did not fit the columns of a Parquet output, skipped.
+    pub records_misfit: u64,
 }
 
 /// How a summary line of the run is reported.
@@ -444,7 +496,15 @@ impl Report {
     /// happened, errors for what was lost (exit status 1).
     fn summarise(&self, cfg: &RunConfig, msg: &Messages) {
         let text_field = cfg.jsonl.as_ref().map_or("text", |o| o.text_field.as_str());
-        let lines: [(u64, Level, String); 10] = [
+        let lines: [(u64, Level, String); 11] = [
+            (
+                self.records_misfit,
+                Level::Error,
+                format!(
+                    "{} records did not fit the Parquet columns of the records before them and were skipped",
+                    self.records_misfit
+                ),
+            ),
             (
                 self.wet_malformed,
                 Level::Error,
@@ -672,25 +732,27 @@ pub fn run(cfg: &RunConfig, msg: &Messages) -> Result<Report> {
     };
     let ctx = Ctx { cfg, pool: &pool };
     let result = match &cfg.jsonl {
-        None => run_text(&ctx, msg, &mut out, &mut sides, &mut report, bar.as_ref()),
-        Some(opts) => run_jsonl(
-            &ctx,
-            opts,
-            msg,
-            &mut out,
-            &mut sides,
-            &mut report,
-            bar.as_ref(),
-        ),
+        None => run_text(&ctx, msg, &mut out, &mut sides, &mut report, bar.as_ref())
+            .map(|()| out.map(|o| o.finish())),
+        Some(opts) => {
+            let mut sink = out.map(|o| cfg.record_sink(o, opts));
+            run_jsonl(
+                &ctx,
+                opts,
+                msg,
+                &mut sink,
+                &mut sides,
+                &mut report,
+                bar.as_ref(),
+            )
+            .map(|()| sink.map(Sink::finish))
+        }
     };
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     // On an error, the unfinished output file is dropped: its temporary file goes.
-    result?;
-    if let Some(o) = out {
-        o.finish()?;
-    }
+    result?.transpose()?;
     sides.explain.finish(msg);
     sides.attributes.finish(msg);
     report.summarise(cfg, msg);
@@ -883,7 +945,7 @@ fn run_jsonl(
     ctx: &Ctx<'_>,
     opts: &JsonlOpts,
     msg: &Messages,
-    out: &mut Option<Output>,
+    out: &mut Option<Sink>,
     sides: &mut Sides,
     report: &mut Report,
     bar: Option<&indicatif::ProgressBar>,
@@ -892,7 +954,7 @@ fn run_jsonl(
     for input in &cfg.inputs {
         report.inputs += 1;
         let name = input.name();
-        let opened = if input.is_wet(cfg.input_format) {
+        let opened = if input.is_wet(cfg.input_format) || input.is_parquet(cfg.input_format) {
             input.open_raw()
         } else {
             input.open()
@@ -906,22 +968,36 @@ fn run_jsonl(
             }
         };
         let mut dir_out = match (&cfg.target, input) {
-            (Target::Dir(dir), Input::File { rel, .. }) => match Output::create(&dir.join(rel)) {
-                Ok(o) => Some(o),
+            (Target::Dir(dir), Input::File { rel, .. }) => {
+                match Output::create(&match cfg.record_format {
+                    RecordFormat::Jsonl => dir.join(rel),
+                    RecordFormat::Parquet => dir.join(rel).with_extension("parquet"),
+                }) {
+                    Ok(o) => Some(cfg.record_sink(o, opts)),
+                    Err(e) => {
+                        report.inputs_failed += 1;
+                        msg.error(format!("{e:#}"));
+                        continue;
+                    }
+                }
+            }
+            _ => None,
+        };
+        let mut line_no = 0;
+        let sink: &mut Sink = match (dir_out.as_mut(), out.as_mut()) {
+            (Some(o), _) | (None, Some(o)) => o,
+            (None, None) => unreachable!("an output exists for every target"),
+        };
+        let ended = if input.is_parquet(cfg.input_format) {
+            match parquet_input(ctx, opts, msg, input, sink, sides, report, bar) {
+                Ok(ended) => ended,
                 Err(e) => {
                     report.inputs_failed += 1;
                     msg.error(format!("{e:#}"));
                     continue;
                 }
-            },
-            _ => None,
-        };
-        let mut line_no = 0;
-        let sink: &mut Output = match (dir_out.as_mut(), out.as_mut()) {
-            (Some(o), _) | (None, Some(o)) => o,
-            (None, None) => unreachable!("an output exists for every target"),
-        };
-        let ended = if input.is_wet(cfg.input_format) {
+            }
+        } else if input.is_wet(cfg.input_format) {
             let mut wet = match WetReader::new(rdr, cfg.max_doc_bytes) {
                 Ok(w) => w,
                 Err(e) => {
@@ -955,7 +1031,7 @@ fn run_jsonl(
                 },
                 |done| {
                     last_offset = done.last().map_or(last_offset, |(o, _)| *o);
-                    write_results(ctx, opts, msg, &name, done, sink, sides, report)
+                    write_results(ctx, opts, msg, &name, done, sink, sides, report, true)
                 },
             );
             line_no = last_offset;
@@ -985,7 +1061,7 @@ fn run_jsonl(
                     }
                     results
                 },
-                |done| write_results(ctx, opts, msg, &name, done, sink, sides, report),
+                |done| write_results(ctx, opts, msg, &name, done, sink, sides, report, false),
             )
         };
         // A read error ends the input: the whole lines read before it were
@@ -1026,10 +1102,42 @@ fn write_results(
     msg: &Messages,
     name: &str,
     results: Vec<(u64, RecordResult)>,
-    sink: &mut Output,
+    sink: &mut Sink,
     sides: &mut Sides,
     report: &mut Report,
+    wet: bool,
 ) -> Result<()> {
+    // Records are handed to the sink together (a Parquet output makes its
+    // columns of them), and before any skipped line is reported, so that
+    // what precedes a stop (--on-error fail) is written.
+    let mut records: Vec<Vec<u8>> = Vec::new();
+    let mut numbers: Vec<u64> = Vec::new();
+    let mut flush = |records: &mut Vec<Vec<u8>>,
+                     numbers: &mut Vec<u64>,
+                     report: &mut Report|
+     -> Result<()> {
+        let mut misfits = Vec::new();
+        sink.records(records, |k, why| misfits.push((numbers[k], why)))?;
+        records.clear();
+        numbers.clear();
+        for (n, why) in misfits {
+            report.records_misfit += 1;
+            let what = if wet {
+                format!("{name}: byte {n}")
+            } else {
+                format!("{name}:{n}")
+            };
+            msg.error(format!(
+                "{what}: the record does not fit the Parquet columns of the records before it ({why}); skipped"
+            ));
+            if opts.on_error == OnError::Fail {
+                bail!(
+                    "{what}: stopping at a record that does not fit the Parquet columns (--on-error fail)"
+                );
+            }
+        }
+        Ok(())
+    };
     for (n, res) in results {
         match res {
             RecordResult::Done(r) => {
@@ -1051,19 +1159,20 @@ fn write_results(
                         r.duplicate_text_keys + 1
                     ));
                 }
-                sink.write_all(&r.out)
-                    .with_context(|| format!("{}: writing", sink.name()))?;
                 sides.write(&r, msg);
                 report.absorb(r.stats, ctx.cfg.stats.is_some());
+                records.push(r.out);
+                numbers.push(n);
             }
             RecordResult::NoText(raw, attributes) => {
                 sides.attributes.write(&attributes, msg);
                 report.records_without_text += 1;
-                sink.write_all(&raw)
-                    .with_context(|| format!("{}: writing", sink.name()))?;
+                records.push(raw);
+                numbers.push(n);
             }
             RecordResult::Blank => report.blank_lines += 1,
             RecordResult::TooLong => {
+                flush(&mut records, &mut numbers, report)?;
                 report.lines_too_long += 1;
                 report_skipped(
                     msg,
@@ -1074,11 +1183,13 @@ fn write_results(
                 )?;
             }
             RecordResult::Malformed(m) => {
+                flush(&mut records, &mut numbers, report)?;
                 report.malformed_lines += 1;
                 report_skipped(msg, opts.on_error, name, n, &Skip::Malformed(m))?;
             }
             RecordResult::WetOther => report.wet_other += 1,
             RecordResult::WetMalformed(m) => {
+                flush(&mut records, &mut numbers, report)?;
                 report.wet_malformed += 1;
                 msg.error(format!("{name}: byte {n}: {m}"));
                 if opts.on_error == OnError::Fail {
@@ -1087,7 +1198,7 @@ fn write_results(
             }
         }
     }
-    Ok(())
+    flush(&mut records, &mut numbers, report)
 }
 
 /// Why a JSONL line is no record.
@@ -1206,9 +1317,23 @@ fn record(
     })
 }
 
-/// Clean one item of a WET file: a `conversion` record becomes a JSONL
-/// record {id, url, date, language, text} (the id, url and text under their
-/// --id-field, --url-field and --text-field names).
+/// The Common Crawl crawl (`CC-MAIN-2024-10`) a WET file's name holds.
+fn dump_of(name: &str) -> Option<&str> {
+    let at = name.find("CC-MAIN-")?;
+    let d = &name[at..];
+    let b = d.as_bytes();
+    // CC-MAIN-YYYY-WW
+    (b.len() >= 15
+        && b[8..12].iter().all(u8::is_ascii_digit)
+        && b[12] == b'-'
+        && b[13..15].iter().all(u8::is_ascii_digit))
+    .then(|| &d[..15])
+}
+
+/// Clean one item of a WET file: a `conversion` record becomes a record
+/// {text, id, dump, url, date, file_path, language}, FineWeb's columns
+/// (the text, id and url under their --text-field, --id-field and
+/// --url-field names; the dump from the file's name).
 fn wet_record(
     ctx: &Ctx<'_>,
     opts: &JsonlOpts,
@@ -1240,19 +1365,21 @@ fn wet_record(
     } else {
         cleaned.text.as_str()
     };
-    // Written field by field, in the order of a WET record's headers.
+    // Written field by field, in FineWeb's order.
     let json = |v: &str| serde_json::to_string(v).unwrap_or_default();
-    let opt = |v: &Option<String>| v.as_deref().map_or("null".to_string(), json);
+    let opt = |v: Option<&str>| v.map_or("null".to_string(), json);
     let mut out = format!(
-        "{{{}:{},{}:{},\"date\":{},\"language\":{},{}:{}",
-        json(&opts.id_field),
-        json(&id),
-        json(&opts.url_field),
-        opt(&r.url),
-        opt(&r.date),
-        opt(&r.language),
+        "{{{}:{},{}:{},\"dump\":{},{}:{},\"date\":{},\"file_path\":{},\"language\":{}",
         json(&opts.text_field),
         json(new_text),
+        json(&opts.id_field),
+        json(&id),
+        opt(dump_of(name)),
+        json(&opts.url_field),
+        opt(r.url.as_deref()),
+        opt(r.date.as_deref()),
+        json(name),
+        opt(r.language.as_deref()),
     );
     if let Some(field) = &opts.spans_field {
         out.push_str(&format!(",{}:{}", json(field), spans_json(&cleaned)));
@@ -1293,4 +1420,178 @@ fn spans_json(cleaned: &Cleaned) -> String {
     }
     s.push(']');
     s
+}
+
+/// A batch of a Parquet input's rows.
+#[derive(Default)]
+struct ParquetBatch {
+    batch: Option<RecordBatch>,
+    /// The 0-based number of the batch's first row in the file.
+    first_row: u64,
+}
+
+impl stream::Batch for ParquetBatch {
+    fn is_empty(&self) -> bool {
+        self.batch.is_none()
+    }
+
+    fn clear(&mut self) {
+        self.batch = None;
+    }
+}
+
+/// A cleaned batch of a Parquet input: its rows with the text replaced,
+/// and each row's reports (a null text's: an empty attributes line only).
+struct ParquetDone {
+    batch: RecordBatch,
+    rows: Vec<Rendered>,
+    no_text: u64,
+}
+
+/// Clean a Parquet input into `sink`: its `--text-field` column is cleaned,
+/// every other column passes through as it is.
+#[allow(clippy::too_many_arguments)]
+fn parquet_input(
+    ctx: &Ctx<'_>,
+    opts: &JsonlOpts,
+    msg: &Messages,
+    input: &Input,
+    sink: &mut Sink,
+    sides: &mut Sides,
+    report: &mut Report,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Result<stream::Ended<anyhow::Error>> {
+    let name = input.name();
+    let Input::File { path, .. } = input else {
+        bail!(
+            "-: Parquet cannot be read from standard input (a Parquet file's index is at its end): give the file's path"
+        );
+    };
+    let file = fs::File::open(path).with_context(|| format!("{name}: opening"))?;
+    let mut reader = ParquetReader::new(file, columnar::BATCH_ROWS)
+        .with_context(|| format!("{name}: reading Parquet"))?;
+    // The text column exists and holds strings, or nothing is read.
+    columnar::texts(
+        &RecordBatch::new_empty(reader.schema().clone()),
+        &opts.text_field,
+    )
+    .map_err(|e| anyhow::anyhow!("{name}: {e} (--text-field names the column to clean)"))?;
+    let mut row = 0u64;
+    let ended = stream::ordered(
+        ctx.pool,
+        [ParquetBatch::default(), ParquetBatch::default()],
+        |b| {
+            b.batch = None;
+            b.first_row = row;
+            if let Some(batch) = reader.next().transpose().map_err(io::Error::other)? {
+                row += batch.num_rows() as u64;
+                b.batch = Some(batch);
+            }
+            Ok(())
+        },
+        |b| clean_parquet(ctx, opts, &name, b),
+        |done: Result<ParquetDone>| -> Result<()> {
+            let done = done?;
+            sink.batch(&done.batch)?;
+            report.records_without_text += done.no_text;
+            for r in done.rows {
+                sides.write(&r, msg);
+                report.absorb(r.stats, ctx.cfg.stats.is_some());
+            }
+            Ok(())
+        },
+    );
+    if let Some(bar) = bar {
+        bar.inc(input.size().unwrap_or(0));
+    }
+    Ok(ended)
+}
+
+fn clean_parquet(
+    ctx: &Ctx<'_>,
+    opts: &JsonlOpts,
+    name: &str,
+    b: &ParquetBatch,
+) -> Result<ParquetDone> {
+    let batch = b.batch.as_ref().expect("an empty batch is never cleaned");
+    let texts =
+        columnar::texts(batch, &opts.text_field).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    // The id names a row in explanations and attributes; a row without one
+    // (or an id column that is not of strings) is named by its row number.
+    let ids = columnar::texts(batch, &opts.id_field).ok();
+    let urls = columnar::texts(batch, &opts.url_field).ok();
+    let cfg = ctx.cfg;
+    let rows: Vec<(Option<String>, Option<String>, Rendered)> = (0..batch.num_rows())
+        .into_par_iter()
+        .map_init(
+            || cfg.pipeline.clone(),
+            |p, i| {
+                let id = || {
+                    ids.and_then(|c| c.get(i))
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("{name}:{}", b.first_row + i as u64 + 1))
+                };
+                let mut r = Rendered {
+                    out: Vec::new(),
+                    explain: Vec::new(),
+                    attributes: Vec::new(),
+                    stats: Stats::default(),
+                    invalid_utf8: false,
+                    guessed: None,
+                    lone_surrogates: false,
+                    duplicate_text_keys: 0,
+                };
+                let Some(text) = texts.get(i) else {
+                    if cfg.attributes.is_some() {
+                        deboil::explain::write_dolma_attributes(
+                            &mut r.attributes,
+                            &id(),
+                            "",
+                            &Cleaned::default(),
+                        );
+                    }
+                    return (None, None, r);
+                };
+                let id = if cfg.explain.is_some() || cfg.attributes.is_some() {
+                    id()
+                } else {
+                    String::new()
+                };
+                let host = cfg
+                    .pipeline
+                    .uses_hosts()
+                    .then(|| urls.and_then(|c| c.get(i)).map(deboil::corpus::host_of))
+                    .flatten();
+                let (cleaned, explain, attributes) = ctx.render(p, &id, text, host.as_deref());
+                let spans = opts.spans_field.as_ref().map(|_| spans_json(&cleaned));
+                r.explain = explain;
+                r.attributes = attributes;
+                r.stats = cleaned.stats;
+                let new = if cfg.annotate {
+                    text.to_string()
+                } else {
+                    cleaned.text
+                };
+                (Some(new), spans, r)
+            },
+        )
+        .collect();
+    let values: Vec<Option<&str>> = rows.iter().map(|(t, _, _)| t.as_deref()).collect();
+    let spans: Option<Vec<Option<&str>>> = opts
+        .spans_field
+        .as_ref()
+        .map(|_| rows.iter().map(|(_, s, _)| s.as_deref()).collect());
+    let out = columnar::replace_text(
+        batch,
+        &opts.text_field,
+        &values,
+        opts.spans_field.as_deref().zip(spans.as_deref()),
+    )
+    .with_context(|| format!("{name}: rebuilding the columns"))?;
+    let no_text = values.iter().filter(|v| v.is_none()).count() as u64;
+    Ok(ParquetDone {
+        batch: out,
+        rows: rows.into_iter().map(|(_, _, r)| r).collect(),
+        no_text,
+    })
 }
