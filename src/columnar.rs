@@ -20,7 +20,8 @@ use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 pub use arrow_array::RecordBatch;
 
@@ -179,6 +180,47 @@ pub fn wet_schema(text: &str, id: &str, url: &str, spans: Option<&str>) -> Schem
     Arc::new(Schema::new(fields))
 }
 
+/// A WET record, cleaned, as the columns of [`wet_schema`] hold it.
+#[derive(Clone, Debug, Default)]
+pub struct WetRow {
+    /// The cleaned text.
+    pub text: String,
+    /// `WARC-Record-ID`.
+    pub id: String,
+    /// The crawl (`CC-MAIN-2024-10`), from the file's name.
+    pub dump: Option<String>,
+    /// `WARC-Target-URI`.
+    pub url: Option<String>,
+    /// `WARC-Date`.
+    pub date: Option<String>,
+    /// The WET file's path.
+    pub file_path: String,
+    /// `WARC-Identified-Content-Language`.
+    pub language: Option<String>,
+    /// The removed spans (JSON), when asked for.
+    pub spans: Option<String>,
+}
+
+/// A batch of `rows` in `schema`, a [`wet_schema`].
+pub fn wet_batch(schema: &SchemaRef, rows: &[WetRow]) -> Result<RecordBatch, ArrowError> {
+    let col = |f: &dyn Fn(&WetRow) -> Option<&str>| -> ArrayRef {
+        Arc::new(StringArray::from_iter(rows.iter().map(f)))
+    };
+    let mut columns = vec![
+        col(&|r| Some(r.text.as_str())),
+        col(&|r| Some(r.id.as_str())),
+        col(&|r| r.dump.as_deref()),
+        col(&|r| r.url.as_deref()),
+        col(&|r| r.date.as_deref()),
+        col(&|r| Some(r.file_path.as_str())),
+        col(&|r| r.language.as_deref()),
+    ];
+    if schema.fields().len() > columns.len() {
+        columns.push(col(&|r| r.spans.as_deref()));
+    }
+    RecordBatch::try_new(schema.clone(), columns)
+}
+
 /// JSON records into record batches of one schema: given, or inferred from
 /// the first records seen (a field that is null in all of them is read as
 /// a string; objects and arrays as JSON text).
@@ -267,14 +309,20 @@ impl JsonBatches {
 /// group at most [`ROW_GROUP_BYTES`] at a time.
 pub struct ParquetSink<W: Write + Send> {
     out: Option<W>,
+    /// The text column: no dictionary (its values are unique) and no
+    /// statistics (no reader prunes on them).
+    text: Option<String>,
     writer: Option<(ArrowWriter<W>, SchemaRef)>,
 }
 
 impl<W: Write + Send> ParquetSink<W> {
-    /// A sink writing to `out`; the schema is the first batch's.
-    pub fn new(out: W) -> ParquetSink<W> {
+    /// A sink writing to `out`; the schema is the first batch's. `text`
+    /// names the column of long, unique strings, which is written without
+    /// dictionary or statistics.
+    pub fn new(out: W, text: Option<&str>) -> ParquetSink<W> {
         ParquetSink {
             out: Some(out),
+            text: text.map(str::to_string),
             writer: None,
         }
     }
@@ -282,13 +330,15 @@ impl<W: Write + Send> ParquetSink<W> {
     /// Write `batch` (of the first batch's schema).
     pub fn write(&mut self, batch: &RecordBatch) -> Result<(), parquet::errors::ParquetError> {
         if self.writer.is_none() {
-            let props = WriterProperties::builder()
-                .set_compression(Compression::ZSTD(ZstdLevel::default()))
-                .build();
-            let out = self
-                .out
-                .take()
-                .expect("a sink without a writer holds its output");
+            let mut props = WriterProperties::builder()
+                .set_compression(Compression::ZSTD(ZstdLevel::default()));
+            if let Some(t) = &self.text {
+                let path = ColumnPath::from(t.as_str());
+                props = props
+                    .set_column_dictionary_enabled(path.clone(), false)
+                    .set_column_statistics_enabled(path, EnabledStatistics::None);
+            }
+            let props = props.build();
             let schema = batch.schema();
             self.writer = Some((
                 ArrowWriter::try_new(out, schema.clone(), Some(props))?,
@@ -371,7 +421,7 @@ mod tests {
 
     #[test]
     fn parquet_round_trip_in_row_groups() {
-        let mut sink = ParquetSink::new(Vec::new());
+        let mut sink = ParquetSink::new(Vec::new(), Some("text"));
         for _ in 0..3 {
             sink.write(&batch()).unwrap();
         }

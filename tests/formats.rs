@@ -401,7 +401,7 @@ mod parquet_files {
     }
 
     fn write_parquet(path: &Path, batches: &[RecordBatch]) {
-        let mut sink = ParquetSink::new(std::fs::File::create(path).unwrap());
+        let mut sink = ParquetSink::new(std::fs::File::create(path).unwrap(), None);
         for b in batches {
             sink.write(b).unwrap();
         }

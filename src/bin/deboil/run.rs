@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::args::{Args, ExplainFormatArg, InputFormat, OnError, OutputFormat, StatsFormatArg};
 use crate::io::{Input, Output, expand, file_id, stdout_file_id};
 use crate::sink::{RecordFormat, Sink};
-use deboil::columnar::{self, ParquetReader, RecordBatch};
+use deboil::columnar::{self, ParquetReader, RecordBatch, WetRow};
 use deboil::jsonl::{self, Record};
 use deboil::stream::{self, Chunk, WetBatch, read_chunk, read_wet};
 use deboil::wet::{WetItem, WetReader};
@@ -145,6 +145,9 @@ pub struct RunConfig {
     pub input_format: InputFormat,
     /// Record mode's output format.
     pub record_format: RecordFormat,
+    /// Every input is WET and the output Parquet: records go to its columns
+    /// as fields, not as JSON.
+    pub wet_rows: bool,
     pub annotate: bool,
     pub threads: usize,
     pub max_doc_bytes: u64,
@@ -259,6 +262,7 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
             inputs[k].name()
         );
     }
+    let all_wet = inputs.iter().all(|i| i.is_wet(args.input_format));
     let record_format = match args.format {
         Some(OutputFormat::Parquet) => RecordFormat::Parquet,
         Some(OutputFormat::Jsonl) => RecordFormat::Jsonl,
@@ -311,6 +315,7 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         jsonl,
         input_format: args.input_format,
         record_format,
+        wet_rows: record_format == RecordFormat::Parquet && !typed.is_empty() && all_wet,
         annotate: args.annotate,
         threads,
         max_doc_bytes: args.max_doc_bytes,
@@ -614,6 +619,8 @@ struct Rendered {
     explain: Vec<u8>,
     /// `--attributes`: the document's Dolma attributes line.
     attributes: Vec<u8>,
+    /// A WET record for a Parquet output, as its columns (`out` is empty).
+    wet: Option<Box<WetRow>>,
     stats: Stats,
     invalid_utf8: bool,
     /// Plain text: the encoding, when it was recognised without a byte order mark.
@@ -666,6 +673,7 @@ impl Ctx<'_> {
             out,
             explain,
             attributes,
+            wet: None,
             stats: cleaned.stats,
             invalid_utf8: decoded.lossy,
             guessed: decoded.encoding.is_guessed().then_some(decoded.encoding),
@@ -1112,12 +1120,16 @@ fn write_results(
     // what precedes a stop (--on-error fail) is written.
     let mut records: Vec<Vec<u8>> = Vec::new();
     let mut numbers: Vec<u64> = Vec::new();
+    let mut rows: Vec<WetRow> = Vec::new();
     let mut flush = |records: &mut Vec<Vec<u8>>,
                      numbers: &mut Vec<u64>,
+                     rows: &mut Vec<WetRow>,
                      report: &mut Report|
      -> Result<()> {
         let mut misfits = Vec::new();
         sink.records(records, |k, why| misfits.push((numbers[k], why)))?;
+        sink.wet_rows(rows)?;
+        rows.clear();
         records.clear();
         numbers.clear();
         for (n, why) in misfits {
@@ -1161,8 +1173,13 @@ fn write_results(
                 }
                 sides.write(&r, msg);
                 report.absorb(r.stats, ctx.cfg.stats.is_some());
-                records.push(r.out);
-                numbers.push(n);
+                match r.wet {
+                    Some(row) => rows.push(*row),
+                    None => {
+                        records.push(r.out);
+                        numbers.push(n);
+                    }
+                }
             }
             RecordResult::NoText(raw, attributes) => {
                 sides.attributes.write(&attributes, msg);
@@ -1172,7 +1189,7 @@ fn write_results(
             }
             RecordResult::Blank => report.blank_lines += 1,
             RecordResult::TooLong => {
-                flush(&mut records, &mut numbers, report)?;
+                flush(&mut records, &mut numbers, &mut rows, report)?;
                 report.lines_too_long += 1;
                 report_skipped(
                     msg,
@@ -1183,13 +1200,13 @@ fn write_results(
                 )?;
             }
             RecordResult::Malformed(m) => {
-                flush(&mut records, &mut numbers, report)?;
+                flush(&mut records, &mut numbers, &mut rows, report)?;
                 report.malformed_lines += 1;
                 report_skipped(msg, opts.on_error, name, n, &Skip::Malformed(m))?;
             }
             RecordResult::WetOther => report.wet_other += 1,
             RecordResult::WetMalformed(m) => {
-                flush(&mut records, &mut numbers, report)?;
+                flush(&mut records, &mut numbers, &mut rows, report)?;
                 report.wet_malformed += 1;
                 msg.error(format!("{name}: byte {n}: {m}"));
                 if opts.on_error == OnError::Fail {
@@ -1198,7 +1215,7 @@ fn write_results(
             }
         }
     }
-    flush(&mut records, &mut numbers, report)
+    flush(&mut records, &mut numbers, &mut rows, report)
 }
 
 /// Why a JSONL line is no record.
@@ -1309,6 +1326,7 @@ fn record(
         out,
         explain,
         attributes,
+        wet: None,
         stats: cleaned.stats,
         invalid_utf8,
         guessed: None,
@@ -1359,40 +1377,61 @@ fn wet_record(
         .uses_hosts()
         .then(|| r.url.as_deref().map(deboil::corpus::host_of))
         .flatten();
-    let (cleaned, explain, attributes) = ctx.render(p, &id, &r.text, host.as_deref());
-    let new_text = if ctx.cfg.annotate {
-        r.text.as_str()
+    let (mut cleaned, explain, attributes) = ctx.render(p, &id, &r.text, host.as_deref());
+    let spans = opts.spans_field.as_ref().map(|_| spans_json(&cleaned));
+    let mut wet = None;
+    let mut out = Vec::new();
+    if ctx.cfg.wet_rows {
+        // A Parquet output's columns are built from the fields directly.
+        wet = Some(Box::new(WetRow {
+            text: if ctx.cfg.annotate {
+                r.text.clone()
+            } else {
+                std::mem::take(&mut cleaned.text)
+            },
+            id,
+            dump: dump_of(name).map(str::to_string),
+            url: r.url.clone(),
+            date: r.date.clone(),
+            file_path: name.to_string(),
+            language: r.language.clone(),
+            spans,
+        }));
     } else {
-        cleaned.text.as_str()
-    };
-    // Written field by field, in FineWeb's order.
-    let json = |v: &str| serde_json::to_string(v).unwrap_or_default();
-    let opt = |v: Option<&str>| v.map_or("null".to_string(), json);
-    let mut out = format!(
-        "{{{}:{},{}:{},\"dump\":{},{}:{},\"date\":{},\"file_path\":{},\"language\":{}",
-        json(&opts.text_field),
-        json(new_text),
-        json(&opts.id_field),
-        json(&id),
-        opt(dump_of(name)),
-        json(&opts.url_field),
-        opt(r.url.as_deref()),
-        opt(r.date.as_deref()),
-        json(name),
-        opt(r.language.as_deref()),
-    );
-    if let Some(field) = &opts.spans_field {
-        out.push_str(&format!(",{}:{}", json(field), spans_json(&cleaned)));
+        let new_text = if ctx.cfg.annotate {
+            r.text.as_str()
+        } else {
+            cleaned.text.as_str()
+        };
+        // Written field by field, in FineWeb's order.
+        let json = |v: &str| serde_json::to_string(v).unwrap_or_default();
+        let opt = |v: Option<&str>| v.map_or("null".to_string(), json);
+        let mut s = format!(
+            "{{{}:{},{}:{},\"dump\":{},{}:{},\"date\":{},\"file_path\":{},\"language\":{}",
+            json(&opts.text_field),
+            json(new_text),
+            json(&opts.id_field),
+            json(&id),
+            opt(dump_of(name)),
+            json(&opts.url_field),
+            opt(r.url.as_deref()),
+            opt(r.date.as_deref()),
+            json(name),
+            opt(r.language.as_deref()),
+        );
+        if let (Some(field), Some(spans)) = (&opts.spans_field, &spans) {
+            s.push_str(&format!(",{}:{spans}", json(field)));
+        }
+        s.push_str("}\n");
+        out = s.into_bytes();
     }
-    out.push('}');
-    let mut out = out.into_bytes();
-    out.push(b'\n');
     (
         r.offset,
         RecordResult::Done(Rendered {
             out,
             explain,
             attributes,
+            wet,
             stats: cleaned.stats,
             invalid_utf8: r.invalid_utf8,
             guessed: None,
@@ -1535,6 +1574,7 @@ fn clean_parquet(
                     out: Vec::new(),
                     explain: Vec::new(),
                     attributes: Vec::new(),
+                    wet: None,
                     stats: Stats::default(),
                     invalid_utf8: false,
                     guessed: None,

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use deboil::columnar::{JsonBatches, ParquetSink, RecordBatch};
+use deboil::columnar::{JsonBatches, ParquetSink, RecordBatch, WetRow};
 
 use crate::io::Output;
 
@@ -41,7 +41,7 @@ impl Sink {
             RecordFormat::Jsonl => Sink::Jsonl(out),
             RecordFormat::Parquet => Sink::Parquet {
                 name: out.name(),
-                out: Box::new(ParquetSink::new(out)),
+                out: Box::new(ParquetSink::new(out, Some(text_field))),
                 empty: schema.clone().unwrap_or_else(|| {
                     std::sync::Arc::new(arrow_schema::Schema::new(vec![arrow_schema::Field::new(
                         text_field,
@@ -83,6 +83,26 @@ impl Sink {
                 for m in misfits {
                     misfit(m.index, m.why);
                 }
+                out.write(&batch)
+                    .with_context(|| format!("{name}: writing"))
+            }
+        }
+    }
+
+    /// Write WET records as the columns of the output's schema (set from
+    /// the start: see [`deboil::columnar::wet_schema`]).
+    pub fn wet_rows(&mut self, rows: &[WetRow]) -> Result<()> {
+        match self {
+            _ if rows.is_empty() => Ok(()),
+            Sink::Jsonl(_) => unreachable!("WET rows are made for a Parquet output only"),
+            Sink::Parquet {
+                out, json, name, ..
+            } => {
+                let schema = json
+                    .schema()
+                    .expect("a WET run's schema is set from the start");
+                let batch = deboil::columnar::wet_batch(schema, rows)
+                    .with_context(|| format!("{name}: building Parquet columns"))?;
                 out.write(&batch)
                     .with_context(|| format!("{name}: writing"))
             }
