@@ -339,6 +339,10 @@ impl<W: Write + Send> ParquetSink<W> {
                     .set_column_statistics_enabled(path, EnabledStatistics::None);
             }
             let props = props.build();
+            let out = self
+                .out
+                .take()
+                .expect("a sink without a writer holds its output");
             let schema = batch.schema();
             self.writer = Some((
                 ArrowWriter::try_new(out, schema.clone(), Some(props))?,

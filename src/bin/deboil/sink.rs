@@ -17,7 +17,7 @@ pub enum RecordFormat {
 
 /// A record output.
 pub enum Sink {
-    Jsonl(Output),
+    Jsonl(Box<Output>),
     Parquet {
         out: Box<ParquetSink<Output>>,
         json: JsonBatches,
@@ -38,7 +38,7 @@ impl Sink {
         text_field: &str,
     ) -> Sink {
         match format {
-            RecordFormat::Jsonl => Sink::Jsonl(out),
+            RecordFormat::Jsonl => Sink::Jsonl(Box::new(out)),
             RecordFormat::Parquet => Sink::Parquet {
                 name: out.name(),
                 out: Box::new(ParquetSink::new(out, Some(text_field))),
@@ -114,7 +114,7 @@ impl Sink {
         match self {
             Sink::Jsonl(o) => {
                 let name = o.name();
-                let mut w = arrow_json::LineDelimitedWriter::new(&mut *o);
+                let mut w = arrow_json::LineDelimitedWriter::new(&mut **o);
                 w.write(batch)
                     .and_then(|()| w.finish())
                     .with_context(|| format!("{name}: writing"))
@@ -128,7 +128,7 @@ impl Sink {
     /// Finish the output and move it into place.
     pub fn finish(self) -> Result<()> {
         match self {
-            Sink::Jsonl(o) => o.finish(),
+            Sink::Jsonl(o) => (*o).finish(),
             Sink::Parquet {
                 out,
                 json,
