@@ -654,3 +654,53 @@ mod parquet_files {
             .stderr(contains("not strings"));
     }
 }
+
+#[test]
+fn wet_records_count_corpus_repeats_under_their_target_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let footer = "Subscribe to the Riverside Gazette for 99 cents";
+    let mut f = gz(&wet_record("warcinfo", 0, "", "x"));
+    let pages = [
+        (
+            "https://www.gazette.example/1",
+            "First story, with its own words.",
+        ),
+        ("https://gazette.example/2", "Second story, other words."),
+        ("https://gazette.example/3", "Third story here."),
+        ("https://other.example/1", "A story on another site."),
+    ];
+    for (k, (url, body)) in pages.iter().enumerate() {
+        f.extend(gz(&wet_record(
+            "conversion",
+            k + 1,
+            url,
+            &format!("{body}\n\n{footer}\n"),
+        )));
+    }
+    let wet = write(dir.path(), "c.warc.wet.gz", &f);
+    let counts = dir.path().join("c.counts");
+    deboil()
+        .args(["scan", "-o"])
+        .arg(&counts)
+        .arg(&wet)
+        .assert()
+        .success()
+        .stderr(contains("scanned 4 documents"));
+    let out = deboil()
+        .args(["--min-docs", "3", "-q", "--counts"])
+        .arg(&counts)
+        .arg(&wet)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let recs = jsonl_records(&out);
+    assert_eq!(recs[0]["text"], "First story, with its own words.\n");
+    assert_eq!(recs[2]["text"], "Third story here.\n");
+    // Seen once on other.example: kept there.
+    assert_eq!(
+        recs[3]["text"],
+        format!("A story on another site.\n\n{footer}\n")
+    );
+}

@@ -208,7 +208,9 @@ pub struct ScanArgs {
     /// Write the counts to FILE (.zst or .gz compresses it).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: PathBuf,
-    /// Read JSON Lines records. Default: off (each file is one document of host "").
+    /// Read JSON Lines records. Default: off (each file is one document of
+    /// host "", but WET files, by their names (.wet, .wet.gz, .wet.zst),
+    /// whose records are counted under their target URI's host).
     #[arg(long)]
     pub jsonl: bool,
     /// Field holding the text of a JSONL record. Default: text.

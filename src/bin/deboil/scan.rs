@@ -7,11 +7,12 @@ use anyhow::{Context, Result};
 use deboil::corpus::{Counts, document_keys, host_of};
 use rayon::prelude::*;
 
-use crate::args::{MergeArgs, ScanArgs};
+use crate::args::{InputFormat, MergeArgs, ScanArgs};
 use crate::io::{Input, Output, expand};
 use crate::run::{Messages, Skip, report_skipped, thread_count};
 use deboil::jsonl::{self, Record};
-use deboil::stream::{Chunk, read_chunk};
+use deboil::stream::{Chunk, WetBatch, read_chunk, read_wet};
+use deboil::wet::{WetItem, WetReader};
 
 /// Keys of one JSONL record, or why it was skipped.
 enum Scanned {
@@ -49,6 +50,57 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
     let mut counts = Counts::default();
     let (mut docs, mut malformed, mut no_text, mut blank, mut too_long) =
         (0u64, 0u64, 0u64, 0u64, 0u64);
+    // WET files (by name) hold records of any host: each record's host is
+    // its target URI's.
+    let (wet, inputs): (Vec<Input>, Vec<Input>) = inputs
+        .into_iter()
+        .partition(|i| i.is_wet(InputFormat::Auto));
+    for input in &wet {
+        let name = input.name();
+        let mut reader = match input
+            .open_raw()
+            .and_then(|r| Ok(WetReader::new(r, args.max_doc_bytes)?))
+        {
+            Ok(r) => r,
+            Err(e) => {
+                msg.error(format!("{name}: {e:#}"));
+                continue;
+            }
+        };
+        let mut batch = WetBatch::default();
+        loop {
+            read_wet(&mut reader, &mut batch).with_context(|| format!("{name}: reading"))?;
+            if batch.items.is_empty() {
+                break;
+            }
+            let scanned: Vec<Option<(String, HashSet<u64>)>> = pool.install(|| {
+                batch
+                    .items
+                    .par_iter()
+                    .map(|item| match item {
+                        WetItem::Record(r) => Some((
+                            r.url.as_deref().map(host_of).unwrap_or_default(),
+                            document_keys(&r.text),
+                        )),
+                        _ => None,
+                    })
+                    .collect()
+            });
+            for (item, s) in batch.items.iter().zip(scanned) {
+                match (item, s) {
+                    (_, Some((host, keys))) => {
+                        counts.add_keys(&host, &keys);
+                        docs += 1;
+                    }
+                    (WetItem::Malformed { offset, why }, _) => {
+                        malformed += 1;
+                        msg.error(format!("{name}: byte {offset}: {why}"));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
     if !args.jsonl {
         for chunk in inputs.chunks(256) {
             let keys: Vec<Result<HashSet<u64>>> = pool.install(|| {
@@ -122,7 +174,7 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
         .with_context(|| format!("{}: writing", args.output.display()))?;
     out.finish()?;
     msg.note(format!(
-        "scanned {docs} documents: {} (host, line) entries; {malformed} malformed lines, {too_long} lines too long, {blank} blank lines and {no_text} records without text skipped",
+        "scanned {docs} documents: {} (host, line) entries; {malformed} malformed lines or WET records, {too_long} lines too long, {blank} blank lines and {no_text} records without text skipped",
         counts.len()
     ));
     Ok(())
