@@ -215,7 +215,10 @@ fn next_member<R: BufRead>(
     // A member is one record's headers and block: the limit leaves room
     // for the headers.
     let limit = max_record.saturating_add(64 << 10);
-    let mut buf = Vec::new();
+    // Inflated into room for a typical record at once: a small buffer
+    // grown by doubling makes the inflater stop and copy from its window
+    // many times per member.
+    let mut buf = Vec::with_capacity(1 << 18);
     let mut member = flate2::bufread::GzDecoder::new(&mut *c);
     match (&mut member)
         .take(limit.saturating_add(1))
