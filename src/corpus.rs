@@ -37,8 +37,9 @@ use std::sync::{Arc, LazyLock};
 
 use crate::document::Document;
 use crate::error::{Error, Result};
-use crate::pass::{Kind, Marks, Pass, Reason};
+use crate::pass::Pass;
 use crate::text;
+use crate::verdict::{Kind, Marks, Reason};
 
 /// Header line of a counts file.
 pub const HEADER: &str = "# deboil-counts v1";

@@ -19,7 +19,6 @@ use std::cell::{Cell, OnceCell};
 use std::ops::Range;
 
 use crate::lang::LineScan;
-use crate::rules::RuleSet;
 
 /// One line of a document: a byte span without its line terminator.
 ///
@@ -63,7 +62,7 @@ pub struct Document<'a> {
     scans: OnceCell<Vec<OnceCell<LineScan>>>,
     /// [`Fact`]s about each line, two bits each (known, value).
     facts: OnceCell<Vec<Cell<u8>>>,
-    /// The rule set ([`RuleSet::id`]) the [`Fact::Label`] answers are for.
+    /// The rule set ([`RuleSet::id`](crate::rules::RuleSet::id)) the [`Fact::Label`] answers are for.
     label_rules: Cell<u64>,
 }
 
@@ -267,21 +266,22 @@ impl<'a> Document<'a> {
         })
     }
 
-    /// Whether a label rule of `rules` matches line `index`: `compute` on
-    /// the first call, the same answer after. The answers are for one rule
-    /// set: asked with another, the document forgets them first.
+    /// Whether a label rule of the rule set `rules` (its
+    /// [`RuleSet::id`](crate::rules::RuleSet::id)) matches line `index`:
+    /// `compute` on the first call, the same answer after. The answers are
+    /// for one rule set: asked with another, the document forgets them first.
     pub(crate) fn is_label(
         &self,
         index: usize,
-        rules: &RuleSet,
+        rules: u64,
         compute: impl FnOnce() -> bool,
     ) -> bool {
-        if self.label_rules.get() != rules.id() {
+        if self.label_rules.get() != rules {
             if let Some(facts) = self.facts.get() {
                 let forget = !(0b11 << (2 * Fact::Label as u8));
                 facts.iter().for_each(|f| f.set(f.get() & forget));
             }
-            self.label_rules.set(rules.id());
+            self.label_rules.set(rules);
         }
         self.fact(index, Fact::Label, compute)
     }
@@ -319,6 +319,7 @@ impl<'a> Document<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::RuleSet;
 
     #[test]
     fn facts_are_computed_once_per_line_and_kept_apart() {
@@ -355,14 +356,14 @@ mod tests {
             .builtin(false)
             .build()
             .unwrap();
-        assert!(doc.is_label(0, &builtin, || true));
-        assert!(doc.is_label(0, &builtin, || false));
+        assert!(doc.is_label(0, builtin.id(), || true));
+        assert!(doc.is_label(0, builtin.id(), || false));
         // Another rule set: asked again, then kept.
-        assert!(!doc.is_label(0, &other, || false));
-        assert!(!doc.is_label(0, &other, || true));
+        assert!(!doc.is_label(0, other.id(), || false));
+        assert!(!doc.is_label(0, other.id(), || true));
         // Back to the first: asked again too. Other facts stay.
         assert!(doc.fact(0, Fact::SeparatedMenu, || true));
-        assert!(doc.is_label(0, &builtin, || true));
+        assert!(doc.is_label(0, builtin.id(), || true));
         assert!(doc.fact(0, Fact::SeparatedMenu, || false));
     }
 

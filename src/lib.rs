@@ -39,6 +39,7 @@ pub mod error;
 pub mod explain;
 pub mod jsonl;
 pub mod lang;
+pub mod lineclass;
 pub mod model;
 pub mod pass;
 pub mod pipeline;
@@ -47,6 +48,7 @@ pub mod score;
 pub mod stats;
 pub mod stream;
 pub mod text;
+pub mod verdict;
 pub mod wet;
 
 pub use document::{Block, Document, Line};

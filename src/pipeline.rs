@@ -9,8 +9,7 @@ use crate::pass::{Marks, Pass, PassConfig, Reason};
 use crate::rules::{RuleSet, RuleSetBuilder};
 use crate::stats::Stats;
 
-/// Most rounds of the contextual passes per document.
-pub const MAX_ROUNDS: usize = 4;
+pub use crate::pass::MAX_ROUNDS;
 
 /// The verdict on one non-blank line.
 #[derive(Clone, Debug, PartialEq)]

@@ -263,13 +263,6 @@ pub fn walk_normalized<B>(
     ControlFlow::Continue(())
 }
 
-/// A 64-bit key of the normalised text (see [`normalize_into`]) and its length
-/// in chars, computed without building the string: the same as
-/// [`LineScan::normalized_key`](crate::lang::LineScan::normalized_key).
-pub fn normalized_key(s: &str) -> (u64, usize) {
-    crate::lang::LineScan::of(s).normalized_key()
-}
-
 /// True when the normalisation of `s` (see [`normalize_into`]) starts with
 /// `prefix` (itself normalised) and is longer. Streams and stops at the first
 /// difference, without allocating.
@@ -408,17 +401,6 @@ mod tests {
         assert_eq!(normalize("  Hello,  World!! 42 "), "hello world 42");
         assert_eq!(normalize("Ünïcode—Straße"), "ünïcode straße");
         assert_eq!(normalize("..."), "");
-    }
-
-    #[test]
-    fn normalized_key_agrees_with_normalize() {
-        for s in ["  Hello,  World!! 42 ", "Ünïcode—Straße", "...", "a.b"] {
-            let (k1, n1) = normalized_key(s);
-            let (k2, n2) = normalized_key(&normalize(s));
-            assert_eq!((k1, n1), (k2, n2), "{s}");
-            assert_eq!(n1, normalize(s).chars().count());
-        }
-        assert_ne!(normalized_key("ab").0, normalized_key("a b").0);
     }
 
     #[test]

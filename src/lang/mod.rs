@@ -695,6 +695,21 @@ fn is_unspaced(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalized_key_agrees_with_normalize() {
+        for s in ["  Hello,  World!! 42 ", "Ünïcode—Straße", "...", "a.b"] {
+            let (k1, n1) = LineScan::of(s).normalized_key();
+            let (k2, n2) = LineScan::of(&crate::text::normalize(s)).normalized_key();
+            assert_eq!((k1, n1), (k2, n2), "{s}");
+            assert_eq!(n1, crate::text::normalize(s).chars().count());
+        }
+        assert_ne!(
+            LineScan::of("ab").normalized_key().0,
+            LineScan::of("a b").normalized_key().0
+        );
+    }
+
     use proptest::prelude::*;
 
     /// The definition, slowly: alphanumeric runs, lowercased by chars, looked

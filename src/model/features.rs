@@ -17,9 +17,9 @@
 
 use crate::document::Document;
 use crate::lang::{Lang, LineScan};
-use crate::pass::classify::{ClassifierPass, LineClass};
-use crate::pass::{Kind, Marks};
+use crate::lineclass::{self, LineClass};
 use crate::text;
+use crate::verdict::{Kind, Marks};
 
 /// Version of the feature definition; the model file must name the same.
 /// 2: a line a rule pass dropped ([`Features::forced`]) gets only the
@@ -689,7 +689,7 @@ fn url_or_email(t: &str) -> bool {
 fn language(doc: &Document<'_>, lines: &[usize]) -> Lang {
     let long = lines
         .iter()
-        .filter(|&&i| crate::pass::classify::is_long(doc, i))
+        .filter(|&&i| lineclass::is_long(doc, i))
         .map(|&i| (text::trim(doc.line_text(i)), doc.scan(i)));
     let lang = Lang::from_scans(long);
     if lang.code().is_some() {
@@ -875,7 +875,7 @@ pub fn compute_needed(doc: &Document<'_>, marks: &Marks, needed: u128, out: &mut
         let scan: &LineScan = doc.scan(i);
         let s = scan.stats(&lang);
         let sentence = text::ends_sentence(t);
-        let class = ClassifierPass::classify_ending(&s, &lang, sentence);
+        let class = lineclass::classify_ending(&s, &lang, sentence);
         let reason = marks.reason(i);
         let forced = reason.is_some_and(|r| r.kind != Kind::LowContent);
         out.forced.push(forced);

@@ -50,6 +50,8 @@ use std::sync::LazyLock;
 
 use crate::document::Document;
 use crate::lang::{Lang, LineScan, LineStats};
+pub use crate::lineclass::LineClass;
+use crate::lineclass::{self, is_long};
 use crate::pass::{Kind, Marks, Pass, Reason};
 use crate::text;
 
@@ -111,17 +113,6 @@ const BAD_LINE_COST: f64 = 10.0;
 /// (teaser lists) by single newlines.
 const LISTED_FACTOR: f64 = 0.5;
 
-/// How a line looks on its own.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LineClass {
-    /// Running text.
-    Good,
-    /// Neither clearly text nor clearly boilerplate.
-    Short,
-    /// Navigation, labels, lists of names.
-    Bad,
-}
-
 /// What the classifier measures of a live line, once per application.
 #[derive(Clone, Copy, Debug)]
 struct Measured {
@@ -158,36 +149,14 @@ impl ClassifierPass {
         }
     }
 
-    /// Classify one line.
+    /// Classify one line (see [`lineclass::classify`]).
     pub fn classify(line: &str, s: &LineStats, lang: &Lang) -> LineClass {
-        Self::classify_ending(s, lang, text::ends_sentence(line))
+        lineclass::classify(line, s, lang)
     }
 
-    /// [`ClassifierPass::classify`] of a line that ends a sentence or not
-    /// (`sentence`: [`text::ends_sentence`] of it), for a caller that has
-    /// read the ending already.
+    /// See [`lineclass::classify_ending`].
     pub fn classify_ending(s: &LineStats, lang: &Lang, sentence: bool) -> LineClass {
-        let stop = s.stop_ratio();
-        let has_lang = lang.code().is_some() && s.unspaced * 2 < s.chars;
-        let digits_heavy = s.digits * 4 > s.chars;
-        if s.words <= 4 && !sentence {
-            return LineClass::Bad;
-        }
-        if has_lang && s.words > 6 && stop < 0.08 {
-            return LineClass::Bad;
-        }
-        let stop_ok = Self::stop_ok(s, lang);
-        if s.words >= 12 && stop_ok && !digits_heavy && (sentence || s.words >= 20) {
-            return LineClass::Good;
-        }
-        LineClass::Short
-    }
-
-    /// Function-word density of running text (always true without a language).
-    fn stop_ok(s: &LineStats, lang: &Lang) -> bool {
-        let has_lang = lang.code().is_some() && s.unspaced * 2 < s.chars;
-        let stop = s.stop_ratio();
-        !has_lang || stop >= 0.2 || (s.words >= 30 && stop >= 0.12)
+        lineclass::classify_ending(s, lang, sentence)
     }
 
     fn score(class: LineClass, s: &LineStats, line: &str, lang: &Lang) -> f64 {
@@ -196,7 +165,7 @@ impl ClassifierPass {
             LineClass::Good => w - GOOD_LINE_COST,
             // A short sentence (a closing line, a one-line quote) leans to content.
             LineClass::Short
-                if s.words >= 5 && text::ends_sentence(line) && Self::stop_ok(s, lang) =>
+                if s.words >= 5 && text::ends_sentence(line) && lineclass::stop_ok(s, lang) =>
             {
                 0.5 * w
             }
@@ -247,7 +216,7 @@ impl Pass for ClassifierPass {
         let mut long = from_long.then_some(long_lines);
         let mut scratch = Rounds::default();
         let mut boundaries = true;
-        for _ in 0..crate::pipeline::MAX_ROUNDS {
+        for _ in 0..crate::pass::MAX_ROUNDS {
             // Line features do not change between rounds: measure once per language.
             let lines: Vec<Option<Measured>> = scans
                 .iter()
@@ -280,7 +249,7 @@ impl Pass for ClassifierPass {
             boundaries = false;
             // A round over the same lines without boundaries would find the same.
             if crossed || marks.dropped() != first {
-                for _ in 1..crate::pipeline::MAX_ROUNDS {
+                for _ in 1..crate::pass::MAX_ROUNDS {
                     let before = marks.dropped();
                     self.round(doc, marks, &lines, false, &mut scratch);
                     if marks.dropped() == before {
@@ -309,7 +278,7 @@ impl Pass for ClassifierPass {
 
 impl ClassifierPass {
     /// The language of the lines live now, read off those of at least
-    /// [`LONG_LINE_BYTES`], or off all of them when those tell none; and
+    /// [`LONG_LINE_BYTES`](crate::lineclass::LONG_LINE_BYTES), or off all of them when those tell none; and
     /// whether it was read off the long lines.
     fn detect(doc: &Document<'_>, scans: &[Option<&LineScan>], marks: &Marks) -> (Lang, bool) {
         let live = |long_only: bool| {
@@ -325,22 +294,12 @@ impl ClassifierPass {
         (Lang::from_scans(live(false)), false)
     }
 
-    /// Live lines of at least [`LONG_LINE_BYTES`] among those measured.
+    /// Live lines of at least [`LONG_LINE_BYTES`](crate::lineclass::LONG_LINE_BYTES) among those measured.
     fn long_lines(doc: &Document<'_>, scans: &[Option<&LineScan>], marks: &Marks) -> usize {
         (0..scans.len())
             .filter(|&i| scans[i].is_some() && !marks.is_dropped(i) && is_long(doc, i))
             .count()
     }
-}
-
-/// Lines this long (in bytes) tell the language of a page; shorter ones only
-/// when they do not.
-const LONG_LINE_BYTES: usize = 60;
-
-/// Whether line `i` is one of those (see [`LONG_LINE_BYTES`]).
-#[inline]
-pub(crate) fn is_long(doc: &Document<'_>, i: usize) -> bool {
-    doc.lines()[i].span.len() >= LONG_LINE_BYTES
 }
 
 /// The buffers of [`ClassifierPass::round`], kept from round to round.

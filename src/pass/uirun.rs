@@ -69,7 +69,7 @@ impl UiRunPass {
         is_label.clear();
         is_label.extend(
             run.iter()
-                .map(|&(i, t)| doc.is_label(i, &self.rules, || labels.label(t).is_some())),
+                .map(|&(i, t)| doc.is_label(i, self.rules.id(), || labels.label(t).is_some())),
         );
         let Some(first) = is_label.iter().position(|&l| l) else {
             return;

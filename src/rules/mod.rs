@@ -33,8 +33,8 @@ use regex_syntax::hir::{Hir, Look};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::pass::Kind;
 use crate::text;
+use crate::verdict::Kind;
 
 mod literal;
 

@@ -2,6 +2,7 @@
 
 mod args;
 mod io;
+mod msg;
 mod run;
 mod scan;
 mod score;

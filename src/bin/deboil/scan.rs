@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::args::{InputFormat, MergeArgs, ScanArgs};
 use crate::io::{Input, Output, expand};
-use crate::run::{Messages, Skip, report_skipped, thread_count};
+use crate::msg::{Messages, Skip, report_skipped, thread_count};
 use deboil::jsonl::{self, Record};
 use deboil::stream::{Chunk, WetBatch, read_chunk, read_wet};
 use deboil::wet::{WetItem, WetReader};
