@@ -210,7 +210,8 @@ pub struct ScanArgs {
     pub output: PathBuf,
     /// Read JSON Lines records. Default: off (each file is one document of
     /// host "", but WET files, by their names (.wet, .wet.gz, .wet.zst),
-    /// whose records are counted under their target URI's host).
+    /// whose records count under their target URI's host, and Parquet files
+    /// (.parquet), whose rows count under their --url-field's host).
     #[arg(long)]
     pub jsonl: bool,
     /// Field holding the text of a JSONL record. Default: text.

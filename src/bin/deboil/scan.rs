@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::args::{InputFormat, MergeArgs, ScanArgs};
 use crate::io::{Input, Output, expand};
 use crate::msg::{Messages, Skip, report_skipped, thread_count};
+use deboil::columnar::{self, ParquetReader};
 use deboil::jsonl::{self, Record};
 use deboil::stream::{Chunk, WetBatch, read_chunk, read_wet};
 use deboil::wet::{WetItem, WetReader};
@@ -97,6 +98,51 @@ pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
                         msg.error(format!("{name}: byte {offset}: {why}"));
                     }
                     _ => {}
+                }
+            }
+        }
+    }
+    // Parquet files (by name): the text and url columns of each row.
+    let (parquet, inputs): (Vec<Input>, Vec<Input>) = inputs
+        .into_iter()
+        .partition(|i| i.is_parquet(InputFormat::Auto));
+    for input in &parquet {
+        let name = input.name();
+        let Input::File { path, .. } = input else {
+            continue;
+        };
+        let reader = std::fs::File::open(path)
+            .map_err(anyhow::Error::from)
+            .and_then(|f| Ok(ParquetReader::new(f, columnar::BATCH_ROWS)?));
+        let reader = match reader {
+            Ok(r) => r,
+            Err(e) => {
+                msg.error(format!("{name}: {e:#}"));
+                continue;
+            }
+        };
+        for batch in reader {
+            let batch = batch.with_context(|| format!("{name}: reading Parquet"))?;
+            let texts = columnar::texts(&batch, &args.text_field)
+                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            let urls = columnar::texts(&batch, &args.url_field).ok();
+            let scanned: Vec<Option<(String, HashSet<u64>)>> = pool.install(|| {
+                (0..batch.num_rows())
+                    .into_par_iter()
+                    .map(|i| {
+                        let text = texts.get(i)?;
+                        let host = urls.and_then(|u| u.get(i)).map(host_of).unwrap_or_default();
+                        Some((host, document_keys(text)))
+                    })
+                    .collect()
+            });
+            for s in scanned {
+                match s {
+                    Some((host, keys)) => {
+                        counts.add_keys(&host, &keys);
+                        docs += 1;
+                    }
+                    None => no_text += 1,
                 }
             }
         }
