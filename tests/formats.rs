@@ -704,3 +704,52 @@ fn wet_records_count_corpus_repeats_under_their_target_hosts() {
         format!("A story on another site.\n\n{footer}\n")
     );
 }
+
+#[test]
+fn out_dir_names_the_outputs_by_their_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(inputs.join("sub")).unwrap();
+    write(&inputs, "a.warc.wet.gz", &wet_file(&[PAGE]));
+    write(
+        &inputs.join("sub"),
+        "b.wet.gz",
+        &wet_file(&["Only content here."]),
+    );
+    let out = dir.path().join("out");
+    deboil()
+        .arg(&inputs)
+        .arg("--out-dir")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success();
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(out.join("a.jsonl.gz")).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    assert_eq!(jsonl_records(text.as_bytes())[0]["text"], CLEAN);
+    assert!(out.join("sub/b.jsonl.gz").is_file());
+    let pq = dir.path().join("pq");
+    deboil()
+        .arg(&inputs)
+        .arg("--out-dir")
+        .arg(&pq)
+        .args(["--format", "parquet", "-q"])
+        .assert()
+        .success();
+    assert!(pq.join("a.parquet").is_file() && pq.join("sub/b.parquet").is_file());
+    // And back: Parquet inputs to JSONL files.
+    let back = dir.path().join("back");
+    deboil()
+        .arg(&pq)
+        .arg("--out-dir")
+        .arg(&back)
+        .arg("-q")
+        .assert()
+        .success();
+    let recs = jsonl_records(&std::fs::read(back.join("a.jsonl")).unwrap());
+    assert_eq!(recs[0]["text"], CLEAN);
+}

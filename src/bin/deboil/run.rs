@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
@@ -235,11 +235,6 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
     let explain = args.explain.map(Dest::from_arg);
     let stats = args.stats.map(Dest::from_arg);
     let attributes = args.attributes.map(Dest::from_arg);
-    check_outputs(
-        &inputs,
-        &target,
-        [explain.as_ref(), stats.as_ref(), attributes.as_ref()],
-    )?;
     // WET and Parquet inputs are records: the run is in record mode, as
     // with --jsonl.
     let typed: Vec<bool> = inputs
@@ -285,6 +280,20 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
     if args.input_format == InputFormat::Text && args.jsonl {
         bail!("--input-format text and --jsonl contradict each other");
     }
+    let name_in_dir = |input: &Input, rel: &Path| {
+        out_name(
+            rel,
+            input.is_wet(args.input_format),
+            input.is_parquet(args.input_format),
+            record_format,
+        )
+    };
+    check_outputs(
+        &inputs,
+        &target,
+        [explain.as_ref(), stats.as_ref(), attributes.as_ref()],
+        name_in_dir,
+    )?;
     let jsonl = records.then(|| JsonlOpts {
         text_field: args.text_field.clone(),
         url_field: args.url_field.clone(),
@@ -325,10 +334,54 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
     })
 }
 
+/// The `--out-dir` name of an input at `rel`: the same name, but for a
+/// format change, where the input's format suffix gives way to the
+/// output's and a compression suffix stays (`x.warc.wet.gz` -> `x.jsonl.gz`
+/// or `x.parquet`, `x.parquet` -> `x.jsonl`, `x.jsonl.zst` -> `x.parquet`).
+fn out_name(rel: &Path, wet: bool, parquet: bool, format: RecordFormat) -> PathBuf {
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lower = name.to_ascii_lowercase();
+    let (stem, compression) = match [".gz", ".zst"].iter().find(|c| lower.ends_with(*c)) {
+        Some(c) => (&name[..name.len() - c.len()], *c),
+        None => (name.as_str(), ""),
+    };
+    let strip = |stem: &str, suffixes: &[&str]| {
+        let l = stem.to_ascii_lowercase();
+        suffixes
+            .iter()
+            .find(|s| l.ends_with(*s))
+            .map_or(stem.to_string(), |s| {
+                stem[..stem.len() - s.len()].to_string()
+            })
+    };
+    let new = match format {
+        RecordFormat::Parquet if !parquet => {
+            format!(
+                "{}.parquet",
+                strip(stem, &[".warc.wet", ".wet", ".jsonl", ".json"])
+            )
+        }
+        RecordFormat::Jsonl if wet => {
+            format!("{}.jsonl{compression}", strip(stem, &[".warc.wet", ".wet"]))
+        }
+        RecordFormat::Jsonl if parquet => format!("{}.jsonl", strip(&name, &[".parquet"])),
+        _ => return rel.to_path_buf(),
+    };
+    rel.with_file_name(new)
+}
+
 /// Refuse, before anything is written, a run whose outputs would replace an
 /// input (`deboil f > f`, `-o f` with `f` an input, `--out-dir` onto its
 /// inputs) or where two inputs would be written to one `--out-dir` file.
-fn check_outputs(inputs: &[Input], target: &Target, reports: [Option<&Dest>; 3]) -> Result<()> {
+fn check_outputs(
+    inputs: &[Input],
+    target: &Target,
+    reports: [Option<&Dest>; 3],
+    out_name: impl Fn(&Input, &Path) -> PathBuf,
+) -> Result<()> {
     // The inputs' identities, looked up only when an output file exists
     // (most runs write to a pipe or to new files).
     let ids = std::cell::OnceCell::new();
@@ -377,7 +430,7 @@ fn check_outputs(inputs: &[Input], target: &Target, reports: [Option<&Dest>; 3])
                 let Input::File { path, rel } = input else {
                     continue;
                 };
-                let out = dir.join(rel);
+                let out = dir.join(out_name(input, rel));
                 if let Some(other) = targets.insert(out.clone(), path) {
                     bail!(
                         "--out-dir: {} and {} would both be written to {}; nothing was written",
@@ -932,10 +985,12 @@ fn run_jsonl(
         };
         let mut dir_out = match (&cfg.target, input) {
             (Target::Dir(dir), Input::File { rel, .. }) => {
-                match Output::create(&match cfg.record_format {
-                    RecordFormat::Jsonl => dir.join(rel),
-                    RecordFormat::Parquet => dir.join(rel).with_extension("parquet"),
-                }) {
+                match Output::create(&dir.join(out_name(
+                    rel,
+                    input.is_wet(cfg.input_format),
+                    input.is_parquet(cfg.input_format),
+                    cfg.record_format,
+                ))) {
                     Ok(o) => Some(cfg.record_sink(o, opts)),
                     Err(e) => {
                         report.inputs_failed += 1;
@@ -1553,4 +1608,41 @@ fn clean_parquet(
         rows: rows.into_iter().map(|(_, _, r)| r).collect(),
         no_text,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_dir_names_follow_the_output_format() {
+        let name = |rel: &str, wet, parquet, f| out_name(Path::new(rel), wet, parquet, f);
+        use RecordFormat::{Jsonl, Parquet};
+        assert_eq!(
+            name("a/CC-MAIN-x.warc.wet.gz", true, false, Jsonl),
+            Path::new("a/CC-MAIN-x.jsonl.gz")
+        );
+        assert_eq!(
+            name("a/CC-MAIN-x.warc.wet.gz", true, false, Parquet),
+            Path::new("a/CC-MAIN-x.parquet")
+        );
+        assert_eq!(
+            name("b.WET.zst", true, false, Jsonl),
+            Path::new("b.jsonl.zst")
+        );
+        assert_eq!(name("s.parquet", false, true, Jsonl), Path::new("s.jsonl"));
+        assert_eq!(
+            name("s.parquet", false, true, Parquet),
+            Path::new("s.parquet")
+        );
+        assert_eq!(
+            name("d/r.jsonl.zst", false, false, Parquet),
+            Path::new("d/r.parquet")
+        );
+        assert_eq!(
+            name("d/r.jsonl.zst", false, false, Jsonl),
+            Path::new("d/r.jsonl.zst")
+        );
+        assert_eq!(name("page.txt", false, false, Jsonl), Path::new("page.txt"));
+    }
 }
