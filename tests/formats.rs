@@ -622,6 +622,53 @@ mod parquet_files {
     }
 
     #[test]
+    fn parquet_rows_get_attributes_explanations_and_spans_by_their_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.parquet");
+        write_parquet(&input, &[fineweb_batch(4)]);
+        let (out, attrs, why) = (
+            dir.path().join("o.parquet"),
+            dir.path().join("a.jsonl"),
+            dir.path().join("why.tsv"),
+        );
+        deboil()
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .args(["--spans-field", "spans", "--attributes"])
+            .arg(&attrs)
+            .arg(format!("--explain={}", why.display()))
+            .assert()
+            .success();
+        let lines = jsonl_records(&std::fs::read(&attrs).unwrap());
+        assert_eq!(lines.len(), 4, "one line per row, the null text's included");
+        assert_eq!(
+            lines[1],
+            serde_json::json!({"id": "<urn:uuid:1>", "attributes": {}})
+        );
+        assert_eq!(lines[0]["id"], "<urn:uuid:0>");
+        let ad = &lines[0]["attributes"]["deboil__ad"][0];
+        assert_eq!(
+            by_chars(
+                PAGE,
+                ad[0].as_u64().unwrap() as usize,
+                ad[1].as_u64().unwrap() as usize
+            ),
+            "Advertisement"
+        );
+        let why = std::fs::read_to_string(&why).unwrap();
+        assert!(
+            why.lines()
+                .any(|l| l.starts_with("<urn:uuid:3>\t") && l.contains("ad.label")),
+            "{why}"
+        );
+        let b = concat(&read_parquet(&out));
+        let spans = b.column_by_name("spans").unwrap().as_string::<i32>();
+        assert!(spans.value(0).contains("\"kind\":\"ad\""));
+        assert!(spans.is_null(1));
+    }
+
+    #[test]
     fn parquet_needs_records_and_a_file() {
         let dir = tempfile::tempdir().unwrap();
         let t = write(dir.path(), "a.txt", PAGE.as_bytes());
