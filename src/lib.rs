@@ -43,6 +43,7 @@ pub mod lineclass;
 pub mod model;
 pub mod pass;
 pub mod pipeline;
+pub mod records;
 pub mod rules;
 pub mod score;
 pub mod stats;

@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
-use deboil::decode::Encoding;
-use deboil::{Cleaned, ExplainFormat, ExplainWriter, Pipeline, PipelineBuilder, Stats};
+use deboil::{ExplainFormat, ExplainWriter, Pipeline, PipelineBuilder, Stats};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -19,9 +18,9 @@ use crate::io::{Input, Output, expand, file_id, stdout_file_id};
 pub use crate::msg::{Messages, Skip, report_skipped, thread_count};
 use crate::sink::{RecordFormat, Sink};
 use deboil::columnar::{self, ParquetReader, RecordBatch, WetRow};
-use deboil::jsonl::{self, Record};
+use deboil::records::{self, ParquetBatch, ParquetDone, RecordOptions, RecordResult, Rendered};
 use deboil::stream::{self, Chunk, WetBatch, read_chunk, read_wet};
-use deboil::wet::{WetItem, WetReader};
+use deboil::wet::WetReader;
 
 /// Plain-text documents in flight per worker thread (read, cleaned, or
 /// cleaned and waiting for the ones before them to be written).
@@ -116,13 +115,9 @@ pub enum Target {
     Dir(PathBuf),
 }
 
-/// JSONL options.
+/// Record mode's options beyond [`RecordOptions`].
 #[derive(Debug, Clone)]
 pub struct JsonlOpts {
-    pub text_field: String,
-    pub url_field: String,
-    pub id_field: String,
-    pub spans_field: Option<String>,
     pub on_error: OnError,
 }
 
@@ -145,9 +140,8 @@ pub struct RunConfig {
     pub input_format: InputFormat,
     /// Record mode's output format.
     pub record_format: RecordFormat,
-    /// Every input is WET and the output Parquet: records go to its columns
-    /// as fields, not as JSON.
-    pub wet_rows: bool,
+    /// What is cleaned of a record and what is made of it.
+    pub records: RecordOptions,
     pub annotate: bool,
     pub threads: usize,
     pub max_doc_bytes: u64,
@@ -159,7 +153,8 @@ pub struct RunConfig {
 impl RunConfig {
     /// The record output over `out`: a Parquet output of WET records only
     /// has their columns from the start.
-    fn record_sink(&self, out: Output, opts: &JsonlOpts) -> Sink {
+    fn record_sink(&self, out: Output) -> Sink {
+        let opts = &self.records;
         let all_wet = self.inputs.iter().all(|i| i.is_wet(self.input_format));
         let schema = all_wet.then(|| {
             deboil::columnar::wet_schema(
@@ -294,20 +289,16 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         [explain.as_ref(), stats.as_ref(), attributes.as_ref()],
         name_in_dir,
     )?;
-    let jsonl = records.then(|| JsonlOpts {
-        text_field: args.text_field.clone(),
-        url_field: args.url_field.clone(),
-        id_field: args.id_field.clone(),
-        spans_field: args
-            .spans_field
-            .clone()
-            .or_else(|| args.annotate.then(|| DEFAULT_SPANS_FIELD.to_string())),
+    let jsonl = records.then_some(JsonlOpts {
         on_error: args.on_error,
     });
     let explain_format = match args.explain_format {
         ExplainFormatArg::Tsv => ExplainFormat::Tsv,
         ExplainFormatArg::Jsonl => ExplainFormat::Jsonl,
     };
+    let wet_rows = record_format == RecordFormat::Parquet && !typed.is_empty() && all_wet;
+    let explain_format_opt = explain.is_some().then_some(explain_format);
+    let attributes_on = attributes.is_some();
     let threads = thread_count(args.threads);
     let sizes: Vec<u64> = inputs.iter().map(|i| i.size().unwrap_or(0)).collect();
     let total: u64 = sizes.iter().sum();
@@ -321,10 +312,22 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         explain: explain.map(|d| (d, explain_format)),
         attributes,
         stats: stats.map(|d| (d, args.stats_format)),
+        records: RecordOptions {
+            text_field: args.text_field.clone(),
+            id_field: args.id_field.clone(),
+            url_field: args.url_field.clone(),
+            spans_field: args
+                .spans_field
+                .clone()
+                .or_else(|| args.annotate.then(|| DEFAULT_SPANS_FIELD.to_string())),
+            annotate: args.annotate,
+            explain: explain_format_opt,
+            attributes: attributes_on,
+            wet_rows,
+        },
         jsonl,
         input_format: args.input_format,
         record_format,
-        wet_rows: record_format == RecordFormat::Parquet && !typed.is_empty() && all_wet,
         annotate: args.annotate,
         threads,
         max_doc_bytes: args.max_doc_bytes,
@@ -508,7 +511,7 @@ impl Report {
     /// The end-of-run lines: one per kind of thing skipped or repaired that
     /// happened, errors for what was lost (exit status 1).
     fn summarise(&self, cfg: &RunConfig, msg: &Messages) {
-        let text_field = cfg.jsonl.as_ref().map_or("text", |o| o.text_field.as_str());
+        let text_field = cfg.records.text_field.as_str();
         let lines: [(u64, Level, String); 11] = [
             (
                 self.records_misfit,
@@ -621,24 +624,6 @@ impl Report {
     }
 }
 
-/// The output of one document, rendered by a worker.
-struct Rendered {
-    out: Vec<u8>,
-    explain: Vec<u8>,
-    /// `--attributes`: the document's Dolma attributes line.
-    attributes: Vec<u8>,
-    /// A WET record for a Parquet output, as its columns (`out` is empty).
-    wet: Option<Box<WetRow>>,
-    stats: Stats,
-    invalid_utf8: bool,
-    /// Plain text: the encoding, when it was recognised without a byte order mark.
-    guessed: Option<Encoding>,
-    /// JSONL: the record held escapes of lone surrogates, now U+FFFD.
-    lone_surrogates: bool,
-    /// JSONL: copies of the text field before its last one (not written).
-    duplicate_text_keys: usize,
-}
-
 /// Shared, read-only state of the workers.
 struct Ctx<'a> {
     cfg: &'a RunConfig,
@@ -646,32 +631,12 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn render(
-        &self,
-        pipeline: &Pipeline,
-        name: &str,
-        text: &str,
-        host: Option<&str>,
-    ) -> (Cleaned, Vec<u8>, Vec<u8>) {
-        let cleaned = pipeline.clean_from(text, host);
-        let mut explain = Vec::new();
-        if let Some((_, format)) = &self.cfg.explain {
-            let mut w = ExplainWriter::new(&mut explain, *format);
-            w.header(false);
-            // Writing into a Vec cannot fail.
-            let _ = w.write(name, text, &cleaned);
-        }
-        let mut attributes = Vec::new();
-        if self.cfg.attributes.is_some() {
-            deboil::explain::write_dolma_attributes(&mut attributes, name, text, &cleaned);
-        }
-        (cleaned, explain, attributes)
-    }
-
     fn text_doc(&self, pipeline: &Pipeline, input: &Input) -> Result<Rendered> {
         let decoded = input.read_text(self.cfg.max_doc_bytes)?;
         let text = decoded.text;
-        let (cleaned, explain, attributes) = self.render(pipeline, &input.name(), &text, None);
+        let opts = &self.cfg.records;
+        let (cleaned, explain, attributes) =
+            records::render(pipeline, opts, &input.name(), &text, None);
         let out = if self.cfg.annotate {
             text.into_bytes()
         } else {
@@ -689,22 +654,6 @@ impl Ctx<'_> {
             duplicate_text_keys: 0,
         })
     }
-}
-
-enum RecordResult {
-    Done(Rendered),
-    /// A record without text, passed through (with its empty attributes
-    /// line under --attributes, so that the lines match the records).
-    NoText(Vec<u8>, Vec<u8>),
-    /// An empty or white-space line: no record, skipped and counted.
-    Blank,
-    /// A line over --max-line-bytes: not read into memory, skipped.
-    TooLong,
-    Malformed(String),
-    /// A WET record of another type than `conversion`: skipped and counted.
-    WetOther,
-    /// A WET record that could not be read, at this byte offset.
-    WetMalformed(String),
 }
 
 /// Run; returns the report. Errors here are fatal (exit 2); per-input errors
@@ -751,7 +700,7 @@ pub fn run(cfg: &RunConfig, msg: &Messages) -> Result<Report> {
         None => run_text(&ctx, msg, &mut out, &mut sides, &mut report, bar.as_ref())
             .map(|()| out.map(|o| o.finish())),
         Some(opts) => {
-            let mut sink = out.map(|o| cfg.record_sink(o, opts));
+            let mut sink = out.map(|o| cfg.record_sink(o));
             run_jsonl(
                 &ctx,
                 opts,
@@ -991,7 +940,7 @@ fn run_jsonl(
                     input.is_parquet(cfg.input_format),
                     cfg.record_format,
                 ))) {
-                    Ok(o) => Some(cfg.record_sink(o, opts)),
+                    Ok(o) => Some(cfg.record_sink(o)),
                     Err(e) => {
                         report.inputs_failed += 1;
                         msg.error(format!("{e:#}"));
@@ -1007,7 +956,7 @@ fn run_jsonl(
             (None, None) => unreachable!("an output exists for every target"),
         };
         let ended = if input.is_parquet(cfg.input_format) {
-            match parquet_input(ctx, opts, msg, input, sink, sides, report, bar) {
+            match parquet_input(ctx, msg, input, sink, sides, report, bar) {
                 Ok(ended) => ended,
                 Err(e) => {
                     report.inputs_failed += 1;
@@ -1042,7 +991,7 @@ fn run_jsonl(
                         .par_iter()
                         .map_init(
                             || cfg.pipeline.clone(),
-                            |p, item| wet_record(ctx, opts, p, &name, item),
+                            |p, item| records::wet_record(p, &cfg.records, &name, item),
                         )
                         .collect();
                     results
@@ -1069,7 +1018,9 @@ fn run_jsonl(
                         .map_init(
                             || cfg.pipeline.clone(),
                             |p, (n, line)| match line {
-                                Some(line) => (n, record(ctx, opts, p, &name, n, line)),
+                                Some(line) => {
+                                    (n, records::jsonl_record(p, &cfg.records, &name, n, line))
+                                }
                                 None => (n, RecordResult::TooLong),
                             },
                         )
@@ -1177,7 +1128,7 @@ fn write_results(
                     report.duplicate_text_keys += 1;
                     msg.warn(format!(
                         "{name}:{n}: the field {:?} appears {} times: the last value was cleaned, the others dropped",
-                        opts.text_field,
+                        ctx.cfg.records.text_field,
                         r.duplicate_text_keys + 1
                     ));
                 }
@@ -1228,245 +1179,11 @@ fn write_results(
     flush(&mut records, &mut numbers, &mut rows, report)
 }
 
-fn record(
-    ctx: &Ctx<'_>,
-    opts: &JsonlOpts,
-    p: &Pipeline,
-    name: &str,
-    n: u64,
-    line: &[u8],
-) -> RecordResult {
-    let Some(jsonl::Line {
-        text: line,
-        invalid_utf8,
-        lone_surrogates,
-    }) = jsonl::prepare(n, line)
-    else {
-        return RecordResult::Blank;
-    };
-    let rec = match Record::parse(&line, &opts.text_field) {
-        Ok(r) => r,
-        Err(e) => return RecordResult::Malformed(jsonl::describe(&e)),
-    };
-    let Some(text) = rec.text() else {
-        let mut attributes = Vec::new();
-        if ctx.cfg.attributes.is_some() {
-            let id = rec
-                .id(&opts.id_field)
-                .unwrap_or_else(|| format!("{name}:{n}"));
-            deboil::explain::write_dolma_attributes(&mut attributes, &id, "", &Cleaned::default());
-        }
-        let mut raw = line.into_owned().into_bytes();
-        raw.push(b'\n');
-        return RecordResult::NoText(raw, attributes);
-    };
-    // The id names records in explanations only; the host matters only to
-    // corpus counts: neither is parsed when unused.
-    let id = if ctx.cfg.explain.is_some() || ctx.cfg.attributes.is_some() {
-        rec.id(&opts.id_field)
-            .unwrap_or_else(|| format!("{name}:{n}"))
-    } else {
-        String::new()
-    };
-    let host = ctx
-        .cfg
-        .pipeline
-        .uses_hosts()
-        .then(|| {
-            rec.get_str(&opts.url_field)
-                .map(|u| deboil::corpus::host_of(&u))
-        })
-        .flatten();
-    let (cleaned, explain, attributes) = ctx.render(p, &id, text, host.as_deref());
-    let spans = opts
-        .spans_field
-        .as_deref()
-        .map(|field| (field, spans_json(&cleaned)));
-    // The record as read, plus room for what cleaning may add (an escaped
-    // terminator on the last line, the record's newline) and the spans field.
-    let extra = spans.as_ref().map_or(0, |(f, s)| f.len() + s.len() + 8);
-    let mut out = Vec::with_capacity(line.len() + 8 + extra);
-    let new_text = if ctx.cfg.annotate {
-        text.as_ref()
-    } else {
-        cleaned.text.as_str()
-    };
-    rec.write_with(
-        &mut out,
-        new_text,
-        spans.as_ref().map(|(f, s)| (*f, s.as_str())),
-    );
-    RecordResult::Done(Rendered {
-        out,
-        explain,
-        attributes,
-        wet: None,
-        stats: cleaned.stats,
-        invalid_utf8,
-        guessed: None,
-        lone_surrogates,
-        duplicate_text_keys: rec.duplicate_text_keys(),
-    })
-}
-
-/// The Common Crawl crawl (`CC-MAIN-2024-10`) a WET file's name holds.
-fn dump_of(name: &str) -> Option<&str> {
-    let at = name.find("CC-MAIN-")?;
-    let d = &name[at..];
-    let b = d.as_bytes();
-    // CC-MAIN-YYYY-WW
-    (b.len() >= 15
-        && b[8..12].iter().all(u8::is_ascii_digit)
-        && b[12] == b'-'
-        && b[13..15].iter().all(u8::is_ascii_digit))
-    .then(|| &d[..15])
-}
-
-/// Clean one item of a WET file: a `conversion` record becomes a record
-/// {text, id, dump, url, date, file_path, language}, FineWeb's columns
-/// (the text, id and url under their --text-field, --id-field and
-/// --url-field names; the dump from the file's name).
-fn wet_record(
-    ctx: &Ctx<'_>,
-    opts: &JsonlOpts,
-    p: &Pipeline,
-    name: &str,
-    item: &WetItem,
-) -> (u64, RecordResult) {
-    let r = match item {
-        WetItem::Record(r) => r,
-        WetItem::Other { offset, .. } => return (*offset, RecordResult::WetOther),
-        WetItem::Malformed { offset, why } => {
-            return (*offset, RecordResult::WetMalformed(why.clone()));
-        }
-    };
-    let id = if r.id.is_empty() {
-        format!("{name}@{}", r.offset)
-    } else {
-        r.id.clone()
-    };
-    let host = ctx
-        .cfg
-        .pipeline
-        .uses_hosts()
-        .then(|| r.url.as_deref().map(deboil::corpus::host_of))
-        .flatten();
-    let (mut cleaned, explain, attributes) = ctx.render(p, &id, &r.text, host.as_deref());
-    let spans = opts.spans_field.as_ref().map(|_| spans_json(&cleaned));
-    let mut wet = None;
-    let mut out = Vec::new();
-    if ctx.cfg.wet_rows {
-        // A Parquet output's columns are built from the fields directly.
-        wet = Some(Box::new(WetRow {
-            text: if ctx.cfg.annotate {
-                r.text.clone()
-            } else {
-                std::mem::take(&mut cleaned.text)
-            },
-            id,
-            dump: dump_of(name).map(str::to_string),
-            url: r.url.clone(),
-            date: r.date.clone(),
-            file_path: name.to_string(),
-            language: r.language.clone(),
-            spans,
-        }));
-    } else {
-        let new_text = if ctx.cfg.annotate {
-            r.text.as_str()
-        } else {
-            cleaned.text.as_str()
-        };
-        // Written field by field, in FineWeb's order.
-        let json = |v: &str| serde_json::to_string(v).unwrap_or_default();
-        let opt = |v: Option<&str>| v.map_or("null".to_string(), json);
-        let mut s = format!(
-            "{{{}:{},{}:{},\"dump\":{},{}:{},\"date\":{},\"file_path\":{},\"language\":{}",
-            json(&opts.text_field),
-            json(new_text),
-            json(&opts.id_field),
-            json(&id),
-            opt(dump_of(name)),
-            json(&opts.url_field),
-            opt(r.url.as_deref()),
-            opt(r.date.as_deref()),
-            json(name),
-            opt(r.language.as_deref()),
-        );
-        if let (Some(field), Some(spans)) = (&opts.spans_field, &spans) {
-            s.push_str(&format!(",{}:{spans}", json(field)));
-        }
-        s.push_str("}\n");
-        out = s.into_bytes();
-    }
-    (
-        r.offset,
-        RecordResult::Done(Rendered {
-            out,
-            explain,
-            attributes,
-            wet,
-            stats: cleaned.stats,
-            invalid_utf8: r.invalid_utf8,
-            guessed: None,
-            lone_surrogates: false,
-            duplicate_text_keys: 0,
-        }),
-    )
-}
-
-/// `[{"kind":…,"rule":…,"start":…,"end":…}, …]` for the dropped lines (byte offsets in the text).
-fn spans_json(cleaned: &Cleaned) -> String {
-    let mut s = String::from("[");
-    for (k, d) in cleaned.dropped().enumerate() {
-        let Some(r) = &d.reason else { continue };
-        if k > 0 {
-            s.push(',');
-        }
-        s.push_str(&format!(
-            "{{\"kind\":\"{}\",\"rule\":{},\"start\":{},\"end\":{}}}",
-            r.kind,
-            serde_json::Value::from(&*r.rule),
-            d.span.start,
-            d.span.end
-        ));
-    }
-    s.push(']');
-    s
-}
-
-/// A batch of a Parquet input's rows.
-#[derive(Default)]
-struct ParquetBatch {
-    batch: Option<RecordBatch>,
-    /// The 0-based number of the batch's first row in the file.
-    first_row: u64,
-}
-
-impl stream::Batch for ParquetBatch {
-    fn is_empty(&self) -> bool {
-        self.batch.is_none()
-    }
-
-    fn clear(&mut self) {
-        self.batch = None;
-    }
-}
-
-/// A cleaned batch of a Parquet input: its rows with the text replaced,
-/// and each row's reports (a null text's: an empty attributes line only).
-struct ParquetDone {
-    batch: RecordBatch,
-    rows: Vec<Rendered>,
-    no_text: u64,
-}
-
 /// Clean a Parquet input into `sink`: its `--text-field` column is cleaned,
 /// every other column passes through as it is.
 #[allow(clippy::too_many_arguments)]
 fn parquet_input(
     ctx: &Ctx<'_>,
-    opts: &JsonlOpts,
     msg: &Messages,
     input: &Input,
     sink: &mut Sink,
@@ -1486,7 +1203,7 @@ fn parquet_input(
     // The text column exists and holds strings, or nothing is read.
     columnar::texts(
         &RecordBatch::new_empty(reader.schema().clone()),
-        &opts.text_field,
+        &ctx.cfg.records.text_field,
     )
     .map_err(|e| anyhow::anyhow!("{name}: {e} (--text-field names the column to clean)"))?;
     let mut row = 0u64;
@@ -1502,7 +1219,10 @@ fn parquet_input(
             }
             Ok(())
         },
-        |b| clean_parquet(ctx, opts, &name, b),
+        |b| {
+            records::parquet_rows(&ctx.cfg.pipeline, &ctx.cfg.records, &name, b)
+                .map_err(anyhow::Error::msg)
+        },
         |done: Result<ParquetDone>| -> Result<()> {
             let done = done?;
             sink.batch(&done.batch)?;
@@ -1518,96 +1238,6 @@ fn parquet_input(
         bar.inc(input.size().unwrap_or(0));
     }
     Ok(ended)
-}
-
-fn clean_parquet(
-    ctx: &Ctx<'_>,
-    opts: &JsonlOpts,
-    name: &str,
-    b: &ParquetBatch,
-) -> Result<ParquetDone> {
-    let batch = b.batch.as_ref().expect("an empty batch is never cleaned");
-    let texts =
-        columnar::texts(batch, &opts.text_field).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-    // The id names a row in explanations and attributes; a row without one
-    // (or an id column that is not of strings) is named by its row number.
-    let ids = columnar::texts(batch, &opts.id_field).ok();
-    let urls = columnar::texts(batch, &opts.url_field).ok();
-    let cfg = ctx.cfg;
-    let rows: Vec<(Option<String>, Option<String>, Rendered)> = (0..batch.num_rows())
-        .into_par_iter()
-        .map_init(
-            || cfg.pipeline.clone(),
-            |p, i| {
-                let id = || {
-                    ids.and_then(|c| c.get(i))
-                        .map(str::to_string)
-                        .unwrap_or_else(|| format!("{name}:{}", b.first_row + i as u64 + 1))
-                };
-                let mut r = Rendered {
-                    out: Vec::new(),
-                    explain: Vec::new(),
-                    attributes: Vec::new(),
-                    wet: None,
-                    stats: Stats::default(),
-                    invalid_utf8: false,
-                    guessed: None,
-                    lone_surrogates: false,
-                    duplicate_text_keys: 0,
-                };
-                let Some(text) = texts.get(i) else {
-                    if cfg.attributes.is_some() {
-                        deboil::explain::write_dolma_attributes(
-                            &mut r.attributes,
-                            &id(),
-                            "",
-                            &Cleaned::default(),
-                        );
-                    }
-                    return (None, None, r);
-                };
-                let id = if cfg.explain.is_some() || cfg.attributes.is_some() {
-                    id()
-                } else {
-                    String::new()
-                };
-                let host = cfg
-                    .pipeline
-                    .uses_hosts()
-                    .then(|| urls.and_then(|c| c.get(i)).map(deboil::corpus::host_of))
-                    .flatten();
-                let (cleaned, explain, attributes) = ctx.render(p, &id, text, host.as_deref());
-                let spans = opts.spans_field.as_ref().map(|_| spans_json(&cleaned));
-                r.explain = explain;
-                r.attributes = attributes;
-                r.stats = cleaned.stats;
-                let new = if cfg.annotate {
-                    text.to_string()
-                } else {
-                    cleaned.text
-                };
-                (Some(new), spans, r)
-            },
-        )
-        .collect();
-    let values: Vec<Option<&str>> = rows.iter().map(|(t, _, _)| t.as_deref()).collect();
-    let spans: Option<Vec<Option<&str>>> = opts
-        .spans_field
-        .as_ref()
-        .map(|_| rows.iter().map(|(_, s, _)| s.as_deref()).collect());
-    let out = columnar::replace_text(
-        batch,
-        &opts.text_field,
-        &values,
-        opts.spans_field.as_deref().zip(spans.as_deref()),
-    )
-    .with_context(|| format!("{name}: rebuilding the columns"))?;
-    let no_text = values.iter().filter(|v| v.is_none()).count() as u64;
-    Ok(ParquetDone {
-        batch: out,
-        rows: rows.into_iter().map(|(_, _, r)| r).collect(),
-        no_text,
-    })
 }
 
 #[cfg(test)]
