@@ -41,6 +41,7 @@ pub mod jsonl;
 pub mod lang;
 pub mod lineclass;
 pub mod model;
+pub mod output;
 pub mod pass;
 pub mod pipeline;
 pub mod records;
