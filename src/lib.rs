@@ -47,6 +47,7 @@ pub mod pipeline;
 pub mod records;
 pub mod rules;
 pub mod score;
+pub mod sink;
 pub mod stats;
 pub mod stream;
 pub mod text;

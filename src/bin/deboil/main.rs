@@ -6,7 +6,6 @@ mod msg;
 mod run;
 mod scan;
 mod score;
-mod sink;
 
 use std::process::ExitCode;
 

@@ -16,9 +16,9 @@ use serde::Serialize;
 use crate::args::{Args, ExplainFormatArg, InputFormat, OnError, OutputFormat, StatsFormatArg};
 use crate::io::{Input, Output, expand, file_id, stdout_file_id};
 pub use crate::msg::{Messages, Skip, report_skipped, thread_count};
-use crate::sink::{RecordFormat, Sink};
 use deboil::columnar::{self, ParquetReader, RecordBatch, WetRow};
 use deboil::records::{self, ParquetBatch, ParquetDone, RecordOptions, RecordResult, Rendered};
+use deboil::sink::{RecordFormat, Sink};
 use deboil::stream::{self, Chunk, WetBatch, read_chunk, read_wet};
 use deboil::wet::WetReader;
 

@@ -1,26 +1,34 @@
-//! Where cleaned records go: JSONL bytes, or a Parquet file built from
-//! them (or from cleaned Arrow batches of a Parquet input).
+//! Where cleaned records go, in order: JSONL bytes, or a Parquet file built
+//! from them (from WET rows, or from the cleaned Arrow batches of a Parquet
+//! input).
 
 use std::io::Write;
 
+use crate::columnar::{JsonBatches, ParquetSink, RecordBatch, WetRow};
 use anyhow::{Context, Result};
-use deboil::columnar::{JsonBatches, ParquetSink, RecordBatch, WetRow};
 
-use crate::io::Output;
+use crate::output::Output;
 
 /// The output format of records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RecordFormat {
+    /// JSON Lines.
     Jsonl,
+    /// Parquet.
     Parquet,
 }
 
 /// A record output.
 pub enum Sink {
+    /// JSON Lines, written as they come.
     Jsonl(Box<Output>),
+    /// Parquet, a batch of records at a time.
     Parquet {
+        /// The writer.
         out: Box<ParquetSink<Output>>,
+        /// JSON records into columns.
         json: JsonBatches,
+        /// The output's name in messages.
         name: String,
         /// The schema written when no record came (a WET run's, or a
         /// lone text column).
@@ -90,7 +98,7 @@ impl Sink {
     }
 
     /// Write WET records as the columns of the output's schema (set from
-    /// the start: see [`deboil::columnar::wet_schema`]).
+    /// the start: see [`crate::columnar::wet_schema`]).
     pub fn wet_rows(&mut self, rows: &[WetRow]) -> Result<()> {
         match self {
             _ if rows.is_empty() => Ok(()),
@@ -101,7 +109,7 @@ impl Sink {
                 let schema = json
                     .schema()
                     .expect("a WET run's schema is set from the start");
-                let batch = deboil::columnar::wet_batch(schema, rows)
+                let batch = crate::columnar::wet_batch(schema, rows)
                     .with_context(|| format!("{name}: building Parquet columns"))?;
                 out.write(&batch)
                     .with_context(|| format!("{name}: writing"))
