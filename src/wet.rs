@@ -744,4 +744,69 @@ mod tests {
         assert!(rec.invalid_utf8);
         assert_eq!(rec.text, "\u{fffd}b");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn any_bytes_read_to_an_end_without_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600), gzip_head: bool) {
+            let mut b = bytes;
+            if gzip_head {
+                b.splice(0..0, [0x1f, 0x8b, 0x08]);
+            }
+            let n = b.len() as u64;
+            for item in WetReader::new(io::Cursor::new(b), 1 << 20).unwrap() {
+                let Ok(item) = item else { break };
+                let o = match item {
+                    WetItem::Record(r) => r.offset,
+                    WetItem::Other { offset, .. } | WetItem::Malformed { offset, .. } => offset,
+                };
+                proptest::prop_assert!(o <= n);
+            }
+        }
+
+        #[test]
+        fn damage_costs_only_the_records_it_touches(
+            bodies in proptest::collection::vec("[a-zA-Z .\n]{0,80}", 1..6),
+            gzip: bool,
+            at in 0.0f64..1.0,
+            cut: bool,
+            flip in 1u8..=255,
+        ) {
+            let records: Vec<Vec<u8>> = bodies
+                .iter()
+                .enumerate()
+                .map(|(k, b)| {
+                    let r = record("conversion", &format!("u{k}"), b);
+                    if gzip { gz(&r) } else { r }
+                })
+                .collect();
+            let file = records.concat();
+            let pos = ((file.len() as f64) * at) as usize;
+            let mut damaged = file.clone();
+            if cut {
+                damaged.truncate(pos);
+            } else if pos < damaged.len() {
+                damaged[pos] ^= flip;
+            }
+            let items: Vec<WetItem> = WetReader::new(io::Cursor::new(damaged), 1 << 20)
+                .unwrap()
+                .map_while(Result::ok)
+                .collect();
+            // Every record that ends before the damage comes out whole, in order.
+            let mut end = 0;
+            let intact = records
+                .iter()
+                .take_while(|r| {
+                    end += r.len();
+                    end <= pos
+                })
+                .count();
+            let got = texts(&items);
+            proptest::prop_assert!(got.len() >= intact, "{} of {} intact records", got.len(), intact);
+            for (g, b) in got.iter().zip(&bodies).take(intact) {
+                proptest::prop_assert_eq!(*g, b.as_str());
+            }
+        }
+    }
 }
