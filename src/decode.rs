@@ -44,6 +44,18 @@ pub fn decompress<'a, R: BufRead + Send + 'a>(
     }
 }
 
+/// `rdr.fill_buf()`, retried when a signal interrupts it.
+pub fn fill_buf(rdr: &mut (impl BufRead + ?Sized)) -> io::Result<&[u8]> {
+    loop {
+        match rdr.fill_buf() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+            Ok(_) => break,
+        }
+    }
+    rdr.fill_buf()
+}
+
 /// Read `rdr` to its end, or fail with [`io::ErrorKind::FileTooLarge`] once it
 /// yields more than `limit` bytes (a decompression bomb stops there).
 pub fn read_limited(rdr: impl Read, limit: u64, buf: &mut Vec<u8>) -> io::Result<()> {

@@ -252,11 +252,7 @@ pub fn read_chunk(rdr: &mut dyn BufRead, next_line: &mut u64, chunk: &mut Chunk)
     chunk.clear();
     let mut line_start = 0;
     loop {
-        let avail = match rdr.fill_buf() {
-            Ok(a) => a,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
+        let avail = crate::decode::fill_buf(rdr)?;
         if avail.is_empty() {
             if line_start < chunk.buf.len() {
                 chunk.push_line(line_start, chunk.buf.len(), next_line);
@@ -296,11 +292,7 @@ pub fn read_chunk(rdr: &mut dyn BufRead, next_line: &mut u64, chunk: &mut Chunk)
 /// Read through the next `\n` (or the end), keeping nothing.
 fn skip_line(rdr: &mut dyn BufRead) -> io::Result<()> {
     loop {
-        let avail = match rdr.fill_buf() {
-            Ok(a) => a,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
+        let avail = crate::decode::fill_buf(rdr)?;
         if avail.is_empty() {
             return Ok(());
         }

@@ -285,26 +285,23 @@ fn bad_member<R: BufRead>(
             c.consume(n);
         }
     }
-    // Look for the next member: `1f 8b 08` past where this one failed.
-    let mut prev: Vec<u8> = Vec::new();
+    // Look for the next member: `1f 8b 08` past where this one failed (at
+    // least a byte past its start, so that a member that fails without
+    // reading a byte cannot be found again). A magic split between two
+    // buffers is not seen: the member it starts is skipped with this one.
+    if c.at == offset {
+        c.consume(1);
+    }
     loop {
         let avail = c.fill_buf()?;
         if avail.is_empty() {
             return Ok(false);
         }
-        let mut window = std::mem::take(&mut prev);
-        window.extend_from_slice(&avail[..avail.len().min(1 << 16)]);
-        let carried = window.len() - avail.len().min(1 << 16);
-        if let Some(p) = memchr::memmem::find(&window, &[0x1f, 0x8b, 0x08]) {
-            // `p - carried` bytes of this buffer come before the magic.
-            let skip = p.saturating_sub(carried);
-            if p >= carried {
-                c.consume(skip);
-                return Ok(true);
-            }
+        if let Some(p) = memchr::memmem::find(avail, &[0x1f, 0x8b, 0x08]) {
+            c.consume(p);
+            return Ok(true);
         }
-        let n = avail.len().min(1 << 16);
-        prev = window[window.len().saturating_sub(2)..].to_vec();
+        let n = avail.len();
         c.consume(n);
     }
 }
@@ -482,11 +479,7 @@ fn resync(s: &mut Stream<'_>) -> io::Result<bool> {
 fn read_line(s: &mut Stream<'_>, line: &mut Vec<u8>, max: usize) -> io::Result<usize> {
     let mut total = 0;
     loop {
-        let avail = match s.rdr.fill_buf() {
-            Ok(a) => a,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
+        let avail = crate::decode::fill_buf(&mut s.rdr)?;
         if avail.is_empty() {
             break;
         }

@@ -211,6 +211,15 @@ fn by_chars(text: &str, start: usize, end: usize) -> String {
     text.chars().skip(start).take(end - start).collect()
 }
 
+/// The text of an attribute span `[start, end, score]` of `text`.
+fn span_text(text: &str, span: &serde_json::Value) -> String {
+    by_chars(
+        text,
+        span[0].as_u64().unwrap() as usize,
+        span[1].as_u64().unwrap() as usize,
+    )
+}
+
 #[test]
 fn dolma_attributes_name_the_removed_spans_in_code_points() {
     let dir = tempfile::tempdir().unwrap();
@@ -334,14 +343,7 @@ fn dolma_attributes_of_wet_records_use_their_record_ids() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1]["id"], "<urn:uuid:00000002>");
     let ad = &lines[1]["attributes"]["deboil__ad"][0];
-    assert_eq!(
-        by_chars(
-            PAGE,
-            ad[0].as_u64().unwrap() as usize,
-            ad[1].as_u64().unwrap() as usize
-        ),
-        "Advertisement"
-    );
+    assert_eq!(span_text(PAGE, ad), "Advertisement");
 }
 
 mod parquet_files {
@@ -648,14 +650,7 @@ mod parquet_files {
         );
         assert_eq!(lines[0]["id"], "<urn:uuid:0>");
         let ad = &lines[0]["attributes"]["deboil__ad"][0];
-        assert_eq!(
-            by_chars(
-                PAGE,
-                ad[0].as_u64().unwrap() as usize,
-                ad[1].as_u64().unwrap() as usize
-            ),
-            "Advertisement"
-        );
+        assert_eq!(span_text(PAGE, ad), "Advertisement");
         let why = std::fs::read_to_string(&why).unwrap();
         assert!(
             why.lines()

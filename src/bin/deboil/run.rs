@@ -155,8 +155,7 @@ impl RunConfig {
     /// has their columns from the start.
     fn record_sink(&self, out: Output) -> Sink {
         let opts = &self.records;
-        let all_wet = self.inputs.iter().all(|i| i.is_wet(self.input_format));
-        let schema = all_wet.then(|| {
+        let schema = opts.wet_rows.then(|| {
             deboil::columnar::wet_schema(
                 &opts.text_field,
                 &opts.id_field,
@@ -296,7 +295,7 @@ pub fn resolve(args: Args, msg: &Messages) -> Result<RunConfig> {
         ExplainFormatArg::Tsv => ExplainFormat::Tsv,
         ExplainFormatArg::Jsonl => ExplainFormat::Jsonl,
     };
-    let wet_rows = record_format == RecordFormat::Parquet && !typed.is_empty() && all_wet;
+    let wet_rows = record_format == RecordFormat::Parquet && all_wet;
     let explain_format_opt = explain.is_some().then_some(explain_format);
     let attributes_on = attributes.is_some();
     let threads = thread_count(args.threads);
