@@ -663,6 +663,74 @@ mod parquet_files {
         assert!(spans.is_null(1));
     }
 
+    /// Events collected in memory, as a front end other than the binary would.
+    #[derive(Default)]
+    struct Collect {
+        errors: std::sync::Mutex<Vec<String>>,
+        notes: std::sync::Mutex<Vec<String>>,
+        progress: std::sync::atomic::AtomicU64,
+    }
+
+    impl deboil::job::Events for Collect {
+        fn error(&self, m: String) {
+            self.errors.lock().unwrap().push(m);
+        }
+        fn warn(&self, m: String) {
+            self.notes.lock().unwrap().push(m);
+        }
+        fn note(&self, m: String) {
+            self.notes.lock().unwrap().push(m);
+        }
+        fn advance(&self, bytes: u64) {
+            self.progress
+                .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn the_library_runs_a_wet_to_parquet_job_and_tells_what_it_skipped() {
+        use deboil::job::{Job, JobOptions, PipelineOptions};
+        let dir = tempfile::tempdir().unwrap();
+        let good = wet_file(&[PAGE, "Only content here."]);
+        let cut = gz(&wet_record("conversion", 9, "https://d.example/", PAGE));
+        let mut bytes = good.clone();
+        bytes.extend_from_slice(&cut[..cut.len() - 10]);
+        let f = write(dir.path(), "CC-MAIN-2024-10-x.warc.wet.gz", &bytes);
+        let out = dir.path().join("clean.parquet");
+        let events = Collect::default();
+        let opts = JobOptions {
+            paths: vec![f.clone()],
+            output: Some(out.clone()),
+            threads: std::num::NonZeroUsize::new(2),
+            ..JobOptions::default()
+        };
+        let job = Job::plan(PipelineOptions::default().builder().unwrap(), opts, &events).unwrap();
+        assert_eq!(job.inputs().len(), 1);
+        let report = job.run(&events).unwrap();
+        assert_eq!(report.inputs, 1);
+        assert_eq!(report.wet_other, 1);
+        assert_eq!(report.wet_malformed, 1);
+        assert_eq!(report.errors, 2, "{:?}", events.errors.lock().unwrap());
+        assert_eq!(report.stats.documents, 2);
+        let errors = events.errors.lock().unwrap().clone();
+        assert!(
+            errors[0].starts_with(&format!("{}: byte {}: ", f.display(), good.len())),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].contains("1 WET records could not be read"),
+            "{errors:?}"
+        );
+        assert!(events.progress.load(std::sync::atomic::Ordering::Relaxed) > 0);
+        let rows = concat(&read_parquet(&out));
+        assert_eq!(rows.num_rows(), 2);
+        let text = rows.column_by_name("text").unwrap().as_string::<i32>();
+        assert_eq!(text.value(0), CLEAN);
+        assert_eq!(text.value(1), "Only content here.\n");
+        let dump = rows.column_by_name("dump").unwrap().as_string::<i32>();
+        assert_eq!(dump.value(0), "CC-MAIN-2024-10");
+    }
+
     #[test]
     fn parquet_needs_records_and_a_file() {
         let dir = tempfile::tempdir().unwrap();

@@ -386,3 +386,52 @@ impl From<FavorArg> for deboil::model::Favor {
         }
     }
 }
+
+impl From<ExplainFormatArg> for deboil::ExplainFormat {
+    fn from(f: ExplainFormatArg) -> deboil::ExplainFormat {
+        match f {
+            ExplainFormatArg::Tsv => deboil::ExplainFormat::Tsv,
+            ExplainFormatArg::Jsonl => deboil::ExplainFormat::Jsonl,
+        }
+    }
+}
+
+impl From<StatsFormatArg> for deboil::job::StatsFormat {
+    fn from(f: StatsFormatArg) -> deboil::job::StatsFormat {
+        match f {
+            StatsFormatArg::Text => deboil::job::StatsFormat::Text,
+            StatsFormatArg::Json => deboil::job::StatsFormat::Json,
+        }
+    }
+}
+
+impl From<InputFormat> for deboil::input::InputFormat {
+    fn from(f: InputFormat) -> deboil::input::InputFormat {
+        use deboil::input::InputFormat as F;
+        match f {
+            InputFormat::Auto => F::Auto,
+            InputFormat::Text => F::Text,
+            InputFormat::Jsonl => F::Jsonl,
+            InputFormat::Wet => F::Wet,
+            InputFormat::Parquet => F::Parquet,
+        }
+    }
+}
+
+impl From<OutputFormat> for deboil::sink::RecordFormat {
+    fn from(f: OutputFormat) -> deboil::sink::RecordFormat {
+        match f {
+            OutputFormat::Jsonl => deboil::sink::RecordFormat::Jsonl,
+            OutputFormat::Parquet => deboil::sink::RecordFormat::Parquet,
+        }
+    }
+}
+
+impl From<OnError> for deboil::job::OnError {
+    fn from(f: OnError) -> deboil::job::OnError {
+        match f {
+            OnError::Skip => deboil::job::OnError::Skip,
+            OnError::Fail => deboil::job::OnError::Fail,
+        }
+    }
+}

@@ -10,6 +10,7 @@ mod score;
 use std::process::ExitCode;
 
 use clap::Parser;
+use deboil::job::Events;
 
 /// Cleaning allocates per document (segmentation, marks, output) on every
 /// worker thread; mimalloc's thread-local heaps make that about 25% faster end
@@ -22,7 +23,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args = args::Args::parse();
-    let msg = run::Messages::default();
+    let msg = msg::Messages::default();
     match io::remove_temps_on_signals().and_then(|()| try_main(args, &msg)) {
         Ok(()) if msg.errored() => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,
@@ -36,25 +37,25 @@ fn main() -> ExitCode {
     }
 }
 
-fn try_main(args: args::Args, msg: &run::Messages) -> anyhow::Result<()> {
+fn try_main(args: args::Args, msg: &msg::Messages) -> anyhow::Result<()> {
     match &args.command {
         Some(args::Command::Score(s)) => return score::run(s),
         Some(args::Command::Scan(s)) => return scan::scan(s, msg),
         Some(args::Command::Merge(m)) => return scan::merge(m),
         None => {}
     }
-    if args.list_rules {
-        let cfg = run::resolve(args, msg)?;
-        return list_rules(cfg.pipeline);
+    let list = args.list_rules;
+    let job = run::resolve(args, msg)?;
+    if list {
+        return list_rules(job.pipeline());
     }
-    let cfg = run::resolve(args, msg)?;
-    run::run(&cfg, msg)?;
+    job.run(msg)?;
     Ok(())
 }
 
-fn list_rules(pipeline: deboil::Pipeline) -> anyhow::Result<()> {
+fn list_rules(pipeline: &deboil::Pipeline) -> anyhow::Result<()> {
     use std::io::Write;
-    let mut out = io::Output::stdout();
+    let mut out = deboil::output::Output::stdout();
     writeln!(out, "# passes, in order")?;
     for name in pipeline.pass_names() {
         writeln!(out, "pass\t{name}")?;

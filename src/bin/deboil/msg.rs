@@ -1,26 +1,23 @@
-//! Diagnostics: messages on stderr, the reports of skipped lines, and the
-//! thread count, shared by cleaning runs and `deboil scan`.
+//! Diagnostics: the job's events as `deboil:` lines on stderr, and its
+//! progress bar.
 
 use std::io::{self, Write};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::{Result, bail};
+use deboil::job::Events;
 
-use crate::args::OnError;
-
-/// Worker threads for `-j`: the number asked for, or one per CPU.
-pub fn thread_count(asked: Option<std::num::NonZeroUsize>) -> usize {
-    asked.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |n| n.get(),
-    )
-}
+/// Inputs smaller than this get no progress bar unless asked for.
+const PROGRESS_MIN_BYTES: u64 = 64 << 20;
 
 /// Diagnostics on stderr with the `deboil:` prefix; remembers whether any error was reported.
 #[derive(Debug, Default)]
 pub struct Messages {
     errored: AtomicBool,
     quiet: AtomicBool,
+    /// `--progress`: a bar whatever the size or the terminal.
+    progress: AtomicBool,
+    bar: OnceLock<indicatif::ProgressBar>,
 }
 
 impl Messages {
@@ -28,63 +25,78 @@ impl Messages {
         self.quiet.store(yes, Ordering::Relaxed);
     }
 
-    /// Report an error and remember it (exit status 1).
-    pub fn error(&self, m: impl std::fmt::Display) {
-        self.errored.store(true, Ordering::Relaxed);
-        let _ = writeln!(io::stderr().lock(), "deboil: {m}");
-    }
-
-    /// Report a warning, unless --quiet.
-    pub fn warn(&self, m: impl std::fmt::Display) {
-        if !self.quiet.load(Ordering::Relaxed) {
-            let _ = writeln!(io::stderr().lock(), "deboil: warning: {m}");
-        }
-    }
-
-    /// Report a summary line, unless --quiet.
-    pub fn note(&self, m: impl std::fmt::Display) {
-        if !self.quiet.load(Ordering::Relaxed) {
-            let _ = writeln!(io::stderr().lock(), "deboil: {m}");
-        }
+    pub fn set_progress(&self, yes: bool) {
+        self.progress.store(yes, Ordering::Relaxed);
     }
 
     pub fn errored(&self) -> bool {
         self.errored.load(Ordering::Relaxed)
     }
-}
 
-/// Why a JSONL line is no record.
-pub enum Skip {
-    TooLong(String),
-    Malformed(String),
-}
-
-impl Skip {
-    /// A line over `--max-line-bytes` of `limit`.
-    pub fn too_long(limit: u64) -> Skip {
-        Skip::TooLong(format!(
-            "longer than --max-line-bytes ({limit} bytes); skipped"
-        ))
+    fn line(&self, m: &str) {
+        let print = || {
+            let _ = writeln!(io::stderr().lock(), "deboil: {m}");
+        };
+        match self.bar.get() {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
     }
 }
 
-/// Report JSONL line `n` of `name` as skipped (an error, exit status 1), and
-/// stop the run (exit status 2) under `--on-error fail`. Cleaning and scan
-/// both report through here; the caller counts.
-pub fn report_skipped(
-    msg: &Messages,
-    on_error: OnError,
-    name: &str,
-    n: u64,
-    why: &Skip,
-) -> Result<()> {
-    let (m, what) = match why {
-        Skip::TooLong(m) => (m, "a line too long"),
-        Skip::Malformed(m) => (m, "a malformed line"),
-    };
-    msg.error(format!("{name}:{n}: {m}"));
-    if on_error == OnError::Fail {
-        bail!("{name}:{n}: stopping at {what} (--on-error fail)");
+impl Events for Messages {
+    /// Report an error and remember it (exit status 1).
+    fn error(&self, m: String) {
+        self.errored.store(true, Ordering::Relaxed);
+        self.line(&m);
     }
-    Ok(())
+
+    /// Report a warning, unless --quiet.
+    fn warn(&self, m: String) {
+        if !self.quiet.load(Ordering::Relaxed) {
+            self.line(&format!("warning: {m}"));
+        }
+    }
+
+    /// Report a summary line, unless --quiet.
+    fn note(&self, m: String) {
+        if !self.quiet.load(Ordering::Relaxed) {
+            self.line(&m);
+        }
+    }
+
+    /// A progress bar with `--progress`, or when stderr is a terminal and
+    /// the input is large (never with --quiet).
+    fn start(&self, total: u64) {
+        use std::io::IsTerminal;
+        let quiet = self.quiet.load(Ordering::Relaxed);
+        let show = self.progress.load(Ordering::Relaxed)
+            || (!quiet && io::stderr().is_terminal() && total > PROGRESS_MIN_BYTES);
+        if !show {
+            return;
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let _ = self.bar.set(bar);
+    }
+
+    fn advance(&self, bytes: u64) {
+        if let Some(bar) = self.bar.get() {
+            bar.inc(bytes);
+        }
+    }
+
+    fn end(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
 }

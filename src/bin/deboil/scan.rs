@@ -1,251 +1,26 @@
-//! `deboil scan` and `deboil merge`: corpus-level line counts.
+//! `deboil scan` and `deboil merge` over the library's [`deboil::scan`].
 
-use std::collections::HashSet;
-use std::io::Write;
+use anyhow::Result;
+use deboil::scan::{self, ScanOptions};
 
-use anyhow::{Context, Result};
-use deboil::corpus::{Counts, document_keys, host_of};
-use rayon::prelude::*;
-
-use crate::args::{InputFormat, MergeArgs, ScanArgs};
-use crate::io::{Input, Output, expand};
-use crate::msg::{Messages, Skip, report_skipped, thread_count};
-use deboil::columnar::{self, ParquetReader};
-use deboil::jsonl::{self, Record};
-use deboil::stream::{Chunk, WetBatch, read_chunk, read_wet};
-use deboil::wet::{WetItem, WetReader};
-
-/// Keys of one JSONL record, or why it was skipped.
-enum Scanned {
-    Doc(String, HashSet<u64>),
-    NoText,
-    Blank,
-    TooLong,
-    Malformed(String),
-}
-
-fn scan_line(args: &ScanArgs, n: u64, line: &[u8]) -> Scanned {
-    let Some(line) = jsonl::prepare(n, line) else {
-        return Scanned::Blank;
-    };
-    let rec = match Record::parse(&line.text, &args.text_field) {
-        Ok(r) => r,
-        Err(e) => return Scanned::Malformed(jsonl::describe(&e)),
-    };
-    let Some(text) = rec.text() else {
-        return Scanned::NoText;
-    };
-    let host = rec
-        .get_str(&args.url_field)
-        .map(|u| host_of(&u))
-        .unwrap_or_default();
-    Scanned::Doc(host, document_keys(text))
-}
+use crate::args::{MergeArgs, ScanArgs};
+use crate::msg::Messages;
 
 pub fn scan(args: &ScanArgs, msg: &Messages) -> Result<()> {
-    let threads = thread_count(args.threads);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()?;
-    let inputs = expand(&args.paths, None, |m| msg.warn(m), |m| msg.error(m)).inputs;
-    let mut counts = Counts::default();
-    let (mut docs, mut malformed, mut no_text, mut blank, mut too_long) =
-        (0u64, 0u64, 0u64, 0u64, 0u64);
-    // WET files (by name) hold records of any host: each record's host is
-    // its target URI's.
-    let (wet, inputs): (Vec<Input>, Vec<Input>) = inputs
-        .into_iter()
-        .partition(|i| i.is_wet(InputFormat::Auto));
-    for input in &wet {
-        let name = input.name();
-        let mut reader = match input
-            .open_raw()
-            .and_then(|r| Ok(WetReader::new(r, args.max_doc_bytes)?))
-        {
-            Ok(r) => r,
-            Err(e) => {
-                msg.error(format!("{name}: {e:#}"));
-                continue;
-            }
-        };
-        let mut batch = WetBatch::default();
-        loop {
-            read_wet(&mut reader, &mut batch).with_context(|| format!("{name}: reading"))?;
-            if batch.items.is_empty() {
-                break;
-            }
-            let scanned: Vec<Option<(String, HashSet<u64>)>> = pool.install(|| {
-                batch
-                    .items
-                    .par_iter()
-                    .map(|item| match item {
-                        WetItem::Record(r) => Some((
-                            r.url.as_deref().map(host_of).unwrap_or_default(),
-                            document_keys(&r.text),
-                        )),
-                        _ => None,
-                    })
-                    .collect()
-            });
-            for (item, s) in batch.items.iter().zip(scanned) {
-                match (item, s) {
-                    (_, Some((host, keys))) => {
-                        counts.add_keys(&host, &keys);
-                        docs += 1;
-                    }
-                    (WetItem::Malformed { offset, why }, _) => {
-                        malformed += 1;
-                        msg.error(format!("{name}: byte {offset}: {why}"));
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    // Parquet files (by name): the text and url columns of each row.
-    let (parquet, inputs): (Vec<Input>, Vec<Input>) = inputs
-        .into_iter()
-        .partition(|i| i.is_parquet(InputFormat::Auto));
-    for input in &parquet {
-        let name = input.name();
-        let Input::File { path, .. } = input else {
-            continue;
-        };
-        let reader = std::fs::File::open(path)
-            .map_err(anyhow::Error::from)
-            .and_then(|f| Ok(ParquetReader::new(f, columnar::BATCH_ROWS)?));
-        let reader = match reader {
-            Ok(r) => r,
-            Err(e) => {
-                msg.error(format!("{name}: {e:#}"));
-                continue;
-            }
-        };
-        for batch in reader {
-            let batch = batch.with_context(|| format!("{name}: reading Parquet"))?;
-            let texts = columnar::texts(&batch, &args.text_field)
-                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-            let urls = columnar::texts(&batch, &args.url_field).ok();
-            let scanned: Vec<Option<(String, HashSet<u64>)>> = pool.install(|| {
-                (0..batch.num_rows())
-                    .into_par_iter()
-                    .map(|i| {
-                        let text = texts.get(i)?;
-                        let host = urls.and_then(|u| u.get(i)).map(host_of).unwrap_or_default();
-                        Some((host, document_keys(text)))
-                    })
-                    .collect()
-            });
-            for s in scanned {
-                match s {
-                    Some((host, keys)) => {
-                        counts.add_keys(&host, &keys);
-                        docs += 1;
-                    }
-                    None => no_text += 1,
-                }
-            }
-        }
-    }
-    if !args.jsonl {
-        for chunk in inputs.chunks(256) {
-            let keys: Vec<Result<HashSet<u64>>> = pool.install(|| {
-                chunk
-                    .par_iter()
-                    .map(|i| Ok(document_keys(&i.read_text(args.max_doc_bytes)?.text)))
-                    .collect()
-            });
-            for (input, k) in chunk.iter().zip(keys) {
-                match k {
-                    Ok(k) => {
-                        counts.add_keys("", &k);
-                        docs += 1;
-                    }
-                    Err(e) => msg.error(format!("{}: {e:#}", input.name())),
-                }
-            }
-        }
-    } else {
-        for input in &inputs {
-            let name = input.name();
-            let mut rdr = match input.open() {
-                Ok(r) => r,
-                Err(e) => {
-                    msg.error(format!("{e:#}"));
-                    continue;
-                }
-            };
-            let mut line_no = 0;
-            let mut chunk = Chunk::new(args.max_line_bytes);
-            loop {
-                read_chunk(&mut rdr, &mut line_no, &mut chunk)
-                    .with_context(|| format!("{name}: reading"))?;
-                if chunk.is_empty() {
-                    break;
-                }
-                let scanned: Vec<Scanned> = pool.install(|| {
-                    chunk
-                        .lines()
-                        .map(|(n, l)| match l {
-                            Some(l) => scan_line(args, n, l),
-                            None => Scanned::TooLong,
-                        })
-                        .collect()
-                });
-                for (n, s) in chunk.numbers().zip(scanned) {
-                    match s {
-                        Scanned::Doc(host, keys) => {
-                            counts.add_keys(&host, &keys);
-                            docs += 1;
-                        }
-                        Scanned::NoText => no_text += 1,
-                        Scanned::Blank => blank += 1,
-                        Scanned::TooLong => {
-                            too_long += 1;
-                            let why = Skip::too_long(args.max_line_bytes);
-                            report_skipped(msg, args.on_error, &name, n, &why)?;
-                        }
-                        Scanned::Malformed(m) => {
-                            malformed += 1;
-                            report_skipped(msg, args.on_error, &name, n, &Skip::Malformed(m))?;
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let mut out = Output::create(&args.output)?;
-    counts
-        .write(&mut out)
-        .with_context(|| format!("{}: writing", args.output.display()))?;
-    out.finish()?;
-    msg.note(format!(
-        "scanned {docs} documents: {} (host, line) entries; {malformed} malformed lines or WET records, {too_long} lines too long, {blank} blank lines and {no_text} records without text skipped",
-        counts.len()
-    ));
-    Ok(())
-}
-
-/// Read a counts file (decompressed by its magic bytes), keeping entries of at
-/// least `min_docs` documents.
-pub fn read_counts(path: &std::path::Path, min_docs: u32) -> Result<Counts> {
-    let input = Input::File {
-        path: path.to_path_buf(),
-        rel: path.to_path_buf(),
+    let opts = ScanOptions {
+        paths: args.paths.clone(),
+        jsonl: args.jsonl,
+        text_field: args.text_field.clone(),
+        url_field: args.url_field.clone(),
+        threads: args.threads,
+        max_line_bytes: args.max_line_bytes,
+        max_doc_bytes: args.max_doc_bytes,
+        on_error: args.on_error.into(),
     };
-    Counts::read_min(input.open()?, min_docs)
-        .with_context(|| format!("{}: reading counts", path.display()))
+    let (counts, _) = scan::scan(&opts, msg)?;
+    scan::write_counts(&counts, &args.output)
 }
 
 pub fn merge(args: &MergeArgs) -> Result<()> {
-    let mut total = Counts::default();
-    for path in &args.inputs {
-        total.merge(read_counts(path, 0)?);
-    }
-    let mut out = Output::create(&args.output)?;
-    total
-        .write(&mut out)
-        .with_context(|| format!("{}: writing", args.output.display()))?;
-    out.flush()?;
-    out.finish()
+    scan::merge(&args.inputs, &args.output)
 }
