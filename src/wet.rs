@@ -82,7 +82,7 @@ pub enum WetItem {
 enum Body<'a> {
     /// A gzip member per record (or several records per member): each
     /// member is inflated on its own.
-    Gzip(Counted<Box<dyn BufRead + Send + 'a>>),
+    Gzip(Members<Box<dyn BufRead + Send + 'a>>),
     /// One stream (plain or zstd) read record by record.
     Stream(Stream<'a>),
 }
@@ -112,9 +112,13 @@ impl<'a> WetReader<'a> {
     pub fn new(mut rdr: impl BufRead + Send + 'a, max_record: u64) -> io::Result<WetReader<'a>> {
         let head = rdr.fill_buf()?;
         let body = if head.starts_with(GZIP_MAGIC) {
-            Body::Gzip(Counted {
-                rdr: Box::new(rdr),
-                at: 0,
+            Body::Gzip(Members {
+                c: Counted {
+                    rdr: Box::new(rdr),
+                    at: 0,
+                },
+                z: flate2::Decompress::new(false),
+                buf: Vec::new(),
             })
         } else if head.starts_with(ZSTD_MAGIC) {
             let z = zstd::Decoder::with_buffer(rdr)?;
@@ -143,7 +147,7 @@ impl WetReader<'_> {
     /// Bytes read from the file so far (decompressed bytes, in a zstd file).
     pub fn offset(&self) -> u64 {
         match &self.body {
-            Body::Gzip(c) => c.at,
+            Body::Gzip(m) => m.c.at,
             Body::Stream(s) => s.at,
         }
     }
@@ -161,7 +165,7 @@ impl Iterator for WetReader<'_> {
                 return None;
             }
             let step = match &mut self.body {
-                Body::Gzip(c) => next_member(c, self.max_record, &mut self.queue),
+                Body::Gzip(m) => next_member(m, self.max_record, &mut self.queue),
                 Body::Stream(s) => next_in_stream(s, self.max_record, &mut self.queue),
             };
             match step {
@@ -201,43 +205,152 @@ impl<R: BufRead> BufRead for Counted<R> {
     }
 }
 
+/// The gzip members of a file, inflated one at a time by one raw inflater
+/// and into one buffer, both reused from member to member (a decoder and a
+/// buffer made per member cost more than the inflating of a typical
+/// record). The member's header and trailer are read here; the trailer's
+/// CRC-32 and length are checked.
+struct Members<R> {
+    c: Counted<R>,
+    z: flate2::Decompress,
+    /// Initialised once and grown as members need: inflating into a
+    /// vector's spare capacity would zero it on every call.
+    buf: Vec<u8>,
+}
+
+const FHCRC: u8 = 0x02;
+const FEXTRA: u8 = 0x04;
+const FNAME: u8 = 0x08;
+const FCOMMENT: u8 = 0x10;
+
+/// Read a gzip member's header (RFC 1952), leaving `c` at its deflate data.
+fn gzip_header(c: &mut impl BufRead) -> io::Result<()> {
+    let mut head = [0u8; 10];
+    c.read_exact(&mut head)?;
+    if head[..2] != GZIP_MAGIC[..2] || head[2] != 8 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "not a gzip member (bad magic bytes or method)",
+        ));
+    }
+    let flags = head[3];
+    if flags & FEXTRA != 0 {
+        let mut len = [0u8; 2];
+        c.read_exact(&mut len)?;
+        io::copy(
+            &mut c.by_ref().take(u64::from(u16::from_le_bytes(len))),
+            &mut io::sink(),
+        )?;
+    }
+    for flag in [FNAME, FCOMMENT] {
+        if flags & flag != 0 {
+            let mut field = Vec::new();
+            c.read_until(0, &mut field)?;
+            if field.last() != Some(&0) {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+        }
+    }
+    if flags & FHCRC != 0 {
+        c.read_exact(&mut [0u8; 2])?;
+    }
+    Ok(())
+}
+
+/// Inflate one member into `m.buf` (at most `limit` bytes kept; the rest is
+/// inflated and thrown away); the number of bytes it held, which is over
+/// `limit` when it was too large.
+fn inflate_member<R: BufRead>(m: &mut Members<R>, limit: u64) -> io::Result<u64> {
+    gzip_header(&mut m.c)?;
+    m.z.reset(false);
+    if m.buf.len() > 1 << 22 {
+        // A huge member does not keep its room for the rest of the file.
+        m.buf = Vec::new();
+    }
+    if m.buf.is_empty() {
+        // Room for a typical record at once.
+        m.buf.resize(1 << 18, 0);
+    }
+    let mut crc = crc32fast::Hasher::new();
+    let (mut pos, mut total) = (0usize, 0u64);
+    loop {
+        if pos == m.buf.len() {
+            if total + (pos as u64) <= limit {
+                let grown = m.buf.len() * 2;
+                m.buf.resize(grown, 0);
+            } else {
+                // Too large: inflated on into the same room, kept nowhere.
+                total += pos as u64;
+                pos = 0;
+            }
+        }
+        let input = m.c.fill_buf()?;
+        if input.is_empty() {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        let (in0, out0) = (m.z.total_in(), m.z.total_out());
+        let status =
+            m.z.decompress(input, &mut m.buf[pos..], flate2::FlushDecompress::None)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        let read = (m.z.total_in() - in0) as usize;
+        let wrote = (m.z.total_out() - out0) as usize;
+        m.c.consume(read);
+        crc.update(&m.buf[pos..pos + wrote]);
+        pos += wrote;
+        match status {
+            flate2::Status::StreamEnd => break,
+            _ if read == 0 && wrote == 0 && pos < m.buf.len() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "the deflate stream makes no progress",
+                ));
+            }
+            _ => {}
+        }
+    }
+    total += pos as u64;
+    let mut trailer = [0u8; 8];
+    m.c.read_exact(&mut trailer)?;
+    let (want_crc, want_len) = (
+        u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]),
+        u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]),
+    );
+    if crc.finalize() != want_crc || total as u32 != want_len {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "its CRC-32 or length does not match its trailer",
+        ));
+    }
+    if total > limit {
+        return Ok(total);
+    }
+    Ok(pos as u64)
+}
+
 /// Inflate the next gzip member and queue its records; `false` at the end
 /// of the file.
 fn next_member<R: BufRead>(
-    c: &mut Counted<R>,
+    m: &mut Members<R>,
     max_record: u64,
     queue: &mut std::collections::VecDeque<WetItem>,
 ) -> io::Result<bool> {
-    if c.fill_buf()?.is_empty() {
+    if m.c.fill_buf()?.is_empty() {
         return Ok(false);
     }
-    let offset = c.at;
+    let offset = m.c.at;
     // A member is one record's headers and block: the limit leaves room
     // for the headers.
     let limit = max_record.saturating_add(64 << 10);
-    // Inflated into room for a typical record at once: a small buffer
-    // grown by doubling makes the inflater stop and copy from its window
-    // many times per member.
-    let mut buf = Vec::with_capacity(1 << 18);
-    let mut member = flate2::bufread::GzDecoder::new(&mut *c);
-    match (&mut member)
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut buf)
-    {
-        Ok(_) if buf.len() as u64 > limit => {
-            // Too large: inflated to its end, keeping nothing.
-            let rest = io::copy(&mut member, &mut io::sink());
+    match inflate_member(m, limit) {
+        Ok(n) if n > limit => {
             queue.push_back(WetItem::Malformed {
                 offset,
                 why: format!("record larger than the limit ({max_record} bytes); skipped"),
             });
-            if let Err(e) = rest {
-                return bad_member(c, offset, e, queue);
-            }
         }
-        Ok(_) => {
+        Ok(n) => {
             let mut s = Stream {
-                rdr: Box::new(io::Cursor::new(std::mem::take(&mut buf))),
+                rdr: Box::new(&m.buf[..n as usize]),
                 at: 0,
                 ahead: None,
             };
@@ -253,7 +366,7 @@ fn next_member<R: BufRead>(
                 }
             }
         }
-        Err(e) => return bad_member(c, offset, e, queue),
+        Err(e) => return bad_member(&mut m.c, offset, e, queue),
     }
     Ok(true)
 }
@@ -579,6 +692,51 @@ mod tests {
         assert_eq!(r.id, "<urn:uuid:https://b.example/2>");
         assert_eq!(r.date.as_deref(), Some("2024-02-20T10:00:00Z"));
         assert_eq!(r.language.as_deref(), Some("eng"));
+    }
+
+    /// A gzip member with every optional header field (FEXTRA, FNAME,
+    /// FCOMMENT, FHCRC), as other writers than Common Crawl's may make.
+    fn gz_with_fields(b: &[u8]) -> Vec<u8> {
+        let plain = gz(b);
+        let mut out = vec![
+            0x1f,
+            0x8b,
+            8,
+            FEXTRA | FNAME | FCOMMENT | FHCRC,
+            0,
+            0,
+            0,
+            0,
+            0,
+            255,
+        ];
+        out.extend_from_slice(&[3, 0, b'a', b'b', b'c']);
+        out.extend_from_slice(b"name.warc\0a comment\0");
+        out.extend_from_slice(&[0, 0]);
+        out.extend_from_slice(&plain[10..]);
+        out
+    }
+
+    #[test]
+    fn gzip_headers_with_optional_fields_and_bad_checksums() {
+        let a = record("conversion", "https://a.example/", "First page text.");
+        let b = record("conversion", "https://b.example/", "Second page text.");
+        let items = read([gz_with_fields(&a), gz(&b)].concat());
+        assert_eq!(texts(&items), ["First page text.", "Second page text."]);
+        // A flipped CRC-32, then a wrong length: each costs its record only.
+        let mut bad_crc = gz(&a);
+        let n = bad_crc.len();
+        bad_crc[n - 8] ^= 1;
+        let mut bad_len = gz(&a);
+        bad_len[n - 1] ^= 1;
+        for bad in [bad_crc, bad_len] {
+            let items = read([bad.clone(), gz(&b)].concat());
+            assert!(
+                matches!(&items[0], WetItem::Malformed { offset: 0, why } if why.contains("CRC-32 or length")),
+                "{items:?}"
+            );
+            assert_eq!(texts(&items), ["Second page text."]);
+        }
     }
 
     #[test]
