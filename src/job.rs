@@ -268,6 +268,9 @@ impl Default for JobOptions {
 const DOCS_PER_THREAD: usize = 4;
 /// Bytes (on disk) of the plain-text documents in flight, beyond the first.
 const DOC_BYTES_IN_FLIGHT: u64 = 256 << 20;
+/// `--out-dir` files of plain-text inputs synced together: one sync of
+/// their filesystem for this many files (each waits in its temporary file).
+const COMMIT_FILES: usize = 64;
 /// Default field listing removed spans in --annotate JSONL output.
 const DEFAULT_SPANS_FIELD: &str = "deboil_spans";
 
@@ -1036,6 +1039,8 @@ fn run_text(
     let mut bytes_in_flight = 0u64;
     let sizes = &cfg.sizes;
     let budget = |i: usize| sizes[i].min(cfg.max_doc_bytes);
+    // `--out-dir` files written and waiting to be synced and renamed.
+    let mut pending = Vec::new();
     ctx.pool.in_place_scope(|scope| -> Result<()> {
         while written < inputs.len() {
             while spawned < inputs.len()
@@ -1065,23 +1070,49 @@ fn run_text(
                 },
             };
             bytes_in_flight -= budget(written);
-            write_text_doc(ctx, msg, &inputs[written], res, out, sides, report)?;
+            write_text_doc(
+                ctx,
+                msg,
+                &inputs[written],
+                res,
+                out,
+                &mut pending,
+                sides,
+                report,
+            )?;
+            if pending.len() >= COMMIT_FILES {
+                commit_files(&mut pending, msg, report);
+            }
             msg.advance(sizes[written]);
             written += 1;
         }
+        commit_files(&mut pending, msg, report);
         Ok(())
     })
+}
+
+/// Put the `--out-dir` files written so far in place, after one sync;
+/// a file that fails fails its input.
+fn commit_files(pending: &mut Vec<crate::output::Written>, msg: &dyn Events, report: &mut Report) {
+    for r in crate::output::commit(std::mem::take(pending)) {
+        if let Err(e) = r {
+            report.inputs_failed += 1;
+            msg.error(format!("{e:#}"));
+        }
+    }
 }
 
 /// Write one plain-text document's result, counting and reporting what was
 /// skipped or repaired. Errors of the one output (`-o`, stdout) are fatal;
 /// those of an `--out-dir` file fail that input only.
+#[allow(clippy::too_many_arguments)]
 fn write_text_doc(
     ctx: &Ctx<'_>,
     msg: &dyn Events,
     input: &Input,
     res: Result<Rendered>,
     out: &mut Option<Output>,
+    pending: &mut Vec<crate::output::Written>,
     sides: &mut Sides,
     report: &mut Report,
 ) -> Result<()> {
@@ -1123,11 +1154,14 @@ fn write_text_doc(
             let written = Output::create(&path).and_then(|mut o| {
                 o.write_all(&r.out)
                     .with_context(|| format!("{}: writing", path.display()))?;
-                o.finish()
+                o.finish_later()
             });
-            if let Err(e) = written {
-                report.inputs_failed += 1;
-                msg.error(format!("{e:#}"));
+            match written {
+                Ok(w) => pending.extend(w),
+                Err(e) => {
+                    report.inputs_failed += 1;
+                    msg.error(format!("{e:#}"));
+                }
             }
         }
         _ => {}

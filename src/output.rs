@@ -213,6 +213,119 @@ impl Output {
     }
 }
 
+impl Output {
+    /// Flush and finish compression, but neither sync nor rename a file
+    /// output: [`commit`] puts many such files in place after one sync of
+    /// their filesystem, where one fsync per small file would cost more than
+    /// writing it. Other outputs are finished here (`None`).
+    pub fn finish_later(mut self) -> Result<Option<Written>> {
+        let name = self.name();
+        let ctx = || format!("{name}: writing");
+        let file = match self.inner.take() {
+            Some(Sink::Plain(w)) => w.into_inner().map_err(|e| e.into_error()),
+            Some(Sink::Gzip(w)) => w
+                .finish()
+                .and_then(|w| w.into_inner().map_err(|e| e.into_error())),
+            Some(Sink::Zstd(w)) => w
+                .finish()
+                .and_then(|w| w.into_inner().map_err(|e| e.into_error())),
+            other => {
+                self.inner = other;
+                return self.finish().map(|()| None);
+            }
+        }
+        .with_context(ctx)?;
+        match self.rename.take() {
+            Some(rename) => Ok(Some(Written {
+                file,
+                rename: Some(rename),
+                name,
+            })),
+            // Written in place (a device, a FIFO): nothing to sync or rename.
+            None => Ok(None),
+        }
+    }
+}
+
+/// A file output written to its temporary name, waiting for [`commit`].
+/// Dropped uncommitted, its temporary file is removed.
+#[derive(Debug)]
+pub struct Written {
+    file: File,
+    rename: Option<(PathBuf, PathBuf)>,
+    name: String,
+}
+
+impl Written {
+    /// The output's name in messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Drop for Written {
+    fn drop(&mut self) {
+        if let Some((tmp, _)) = self.rename.take() {
+            let _ = fs::remove_file(&tmp);
+            forget_temp(&tmp);
+        }
+    }
+}
+
+/// Sync `written` and rename each into place. The files are synced from
+/// several threads at once, so that the filesystem commits their syncs
+/// together rather than one after another. The results are in order: a
+/// file that could not be synced or renamed is not in place, and its
+/// temporary file is gone.
+pub fn commit(written: Vec<Written>) -> Vec<Result<()>> {
+    let synced = sync_all(&written);
+    written
+        .into_iter()
+        .zip(synced)
+        .map(|(mut w, synced)| {
+            let name = w.name.clone();
+            synced.with_context(|| format!("{name}: writing"))?;
+            let (tmp, path) = w.rename.take().expect("a written file has its names");
+            let renamed = fs::rename(&tmp, &path);
+            if renamed.is_err() {
+                let _ = fs::remove_file(&tmp);
+            }
+            forget_temp(&tmp);
+            renamed.with_context(|| format!("{}: renaming into place", path.display()))
+        })
+        .collect()
+}
+
+/// Threads that sync the files of one [`commit`].
+const SYNC_THREADS: usize = 8;
+
+fn sync_all(written: &[Written]) -> Vec<io::Result<()>> {
+    if written.len() <= 1 {
+        return written.iter().map(|w| w.file.sync_all()).collect();
+    }
+    let per = written.len().div_ceil(SYNC_THREADS);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = written
+            .chunks(per)
+            .map(|chunk| {
+                let h =
+                    s.spawn(move || chunk.iter().map(|w| w.file.sync_all()).collect::<Vec<_>>());
+                (chunk.len(), h)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(n, h)| {
+                h.join().unwrap_or_else(|_| {
+                    (0..n)
+                        .map(|_| Err(io::Error::other("a sync thread panicked")))
+                        .collect()
+                })
+            })
+            .collect()
+    })
+}
+
 impl Drop for Output {
     /// An unfinished file output: its temporary file is removed.
     fn drop(&mut self) {
@@ -243,5 +356,80 @@ impl Write for Output {
 
     fn flush(&mut self) -> io::Result<()> {
         self.with_sink(|w| w.flush())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temps_in(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("deboil-tmp"))
+            .collect()
+    }
+
+    #[test]
+    fn files_finished_later_are_in_place_only_once_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut written = Vec::new();
+        for k in 0..20 {
+            let path = dir.path().join(format!("sub/{k}.txt"));
+            let mut o = Output::create(&path).unwrap();
+            writeln!(o, "file {k}").unwrap();
+            written.push(o.finish_later().unwrap().unwrap());
+            assert!(!path.exists(), "not in place before the commit");
+        }
+        let gz = dir.path().join("sub/z.txt.gz");
+        let mut o = Output::create(&gz).unwrap();
+        o.write_all(b"compressed").unwrap();
+        written.push(o.finish_later().unwrap().unwrap());
+        assert_eq!(temps_in(&dir.path().join("sub")).len(), 21);
+        let results = commit(written);
+        assert_eq!(results.len(), 21);
+        assert!(results.iter().all(|r| r.is_ok()));
+        for k in 0..20 {
+            let text = fs::read_to_string(dir.path().join(format!("sub/{k}.txt"))).unwrap();
+            assert_eq!(text, format!("file {k}\n"));
+        }
+        let mut plain = String::new();
+        io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(File::open(&gz).unwrap()),
+            &mut plain,
+        )
+        .unwrap();
+        assert_eq!(plain, "compressed");
+        assert!(temps_in(&dir.path().join("sub")).is_empty());
+    }
+
+    #[test]
+    fn a_written_file_dropped_uncommitted_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        let mut o = Output::create(&path).unwrap();
+        o.write_all(b"text").unwrap();
+        let w = o.finish_later().unwrap().unwrap();
+        assert_eq!(temps_in(dir.path()).len(), 1);
+        drop(w);
+        assert!(temps_in(dir.path()).is_empty());
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_commit_that_cannot_rename_reports_the_file_and_removes_its_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.txt");
+        let mut o = Output::create(&path).unwrap();
+        o.write_all(b"text").unwrap();
+        let w = o.finish_later().unwrap().unwrap();
+        // A directory now stands where the file goes: the rename fails.
+        fs::create_dir(&path).unwrap();
+        fs::write(path.join("keep"), b"x").unwrap();
+        let results = commit(vec![w]);
+        let err = format!("{:#}", results[0].as_ref().unwrap_err());
+        assert!(err.contains("renaming into place"), "{err}");
+        assert!(temps_in(dir.path()).is_empty());
     }
 }
