@@ -1,7 +1,11 @@
 //! Criterion benchmarks, reported as MB/s: segmentation, each pass alone, the
-//! full pipeline, and a parallel batch. Inputs are the committed seed and rule
-//! fixtures (`include_str!`); whole-binary timings on a large generated corpus
-//! are in `scripts/bench.sh`.
+//! full pipeline, and a parallel batch, on the committed seed and rule
+//! fixtures (`include_str!`); then the same on real pages (groups `real-*`):
+//! the dev sets' whole-page texts, 200 pages of each of
+//! `../shared/evalset/zyte-dev/noisy.jsonl` and `wcxb-dev/noisy.jsonl` (or
+//! the JSONL files named by `DEBOIL_BENCH_PAGES`, colon-separated), each
+//! pass alone and the passes up to each one (what each adds to the
+//! pipeline). Whole-binary timings are in `scripts/bench.sh`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use deboil::{Document, PassConfig, PipelineBuilder};
@@ -73,5 +77,69 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Up to 200 pages of each JSONL file of real pages, in file order.
+fn real_pages() -> Vec<String> {
+    let files = std::env::var("DEBOIL_BENCH_PAGES").unwrap_or_else(|_| {
+        "../shared/evalset/zyte-dev/noisy.jsonl:../shared/evalset/wcxb-dev/noisy.jsonl".into()
+    });
+    let mut pages = Vec::new();
+    for f in files.split(':') {
+        let Ok(text) = std::fs::read_to_string(f) else {
+            eprintln!("real pages: {f} not found; skipped");
+            continue;
+        };
+        for line in text.lines().take(200) {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(line)
+                && let Some(t) = v["text"].as_str()
+            {
+                pages.push(t.to_string());
+            }
+        }
+    }
+    pages
+}
+
+fn bench_real(c: &mut Criterion) {
+    let pages = real_pages();
+    if pages.is_empty() {
+        return;
+    }
+    let bytes: u64 = pages.iter().map(|p| p.len() as u64).sum();
+    let clean_all =
+        |p: &deboil::Pipeline| pages.iter().map(|d| p.clean(d).text.len()).sum::<usize>();
+    let mut g = c.benchmark_group("real-segmentation");
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function("document-parse", |b| {
+        b.iter(|| {
+            pages
+                .iter()
+                .map(|d| Document::parse(d).lines().len())
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+    let passes = PassConfig::defaults();
+    let mut g = c.benchmark_group("real-pass");
+    g.throughput(Throughput::Bytes(bytes));
+    for pass in &passes {
+        let pipeline = PipelineBuilder::new()
+            .passes(vec![pass.clone()])
+            .build()
+            .unwrap();
+        g.bench_function(pass.name(), |b| b.iter(|| clean_all(&pipeline)));
+    }
+    g.finish();
+    let mut g = c.benchmark_group("real-up-to");
+    g.throughput(Throughput::Bytes(bytes));
+    for k in 1..=passes.len() {
+        let pipeline = PipelineBuilder::new()
+            .passes(passes[..k].to_vec())
+            .build()
+            .unwrap();
+        g.bench_function(passes[k - 1].name(), |b| b.iter(|| clean_all(&pipeline)));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_real);
 criterion_main!(benches);

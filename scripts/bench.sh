@@ -1,54 +1,107 @@
 #!/usr/bin/env bash
-# Whole-binary throughput, JSONL to JSONL, on a generated corpus (never committed).
-# usage: scripts/bench.sh [MEGABYTES]   (default 200)
-# Prints MB/s and peak RSS for deboil -j1 and -j2 (all passes), a floor (deboil
-# with every pass disabled: JSON parse, segmentation, rewrite), the rules pass
-# alone on the same records, and, on the same pages as plain text, the rules
-# pass alone beside ripgrep running the same rule patterns with -v -f (if rg is
-# installed).
+# Whole-binary speed on real pages, in one interleaved series.
+#
+# usage: scripts/bench.sh [RUNS] [TARGET_BYTES]   (defaults 5 and 60000000)
+#
+# The corpus: ../shared/bench/make_corpus.py over the dev sets' pages
+# (zyte-dev and wcxb-dev noisy.jsonl: news, forums, products, listings,
+# documentation, service pages as whole-page text), repeated to about
+# TARGET_BYTES with 10% of the lines of each copy perturbed
+# (corpus_perturbed.jsonl), the same text for ripgrep (a page a paragraph),
+# and its pages one per file (files/). Built into bench-data/real if missing.
+#
+# Rows: deboil --jsonl -j1 (one pinned core) and -j2 (two); the floor (every
+# pass disabled: JSON parse, segmentation, rewrite); the rules pass alone;
+# ripgrep 13 with the 158-rule list ../shared/bench/patterns.txt
+# (`rg -i -v -f`) and with deboil's own rule patterns, on the same text;
+# --out-dir over the files against `rg -j1` over them; short records
+# (one to four sentences each) against their floor. Best of RUNS; then the
+# ratios that the speed targets name. Needs ripgrep (apt-get install ripgrep).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mb=${1:-200}
-dir=bench-data
-mkdir -p "$dir"
-corpus="$dir/corpus-${mb}MB.jsonl"
-[ -s "$corpus" ] || python3 scripts/gen_corpus.py "$corpus" "$mb"
-cargo build --release --locked -q
-bin=target/release/deboil
-size=$(stat -c %s "$corpus")
-all_passes=$($bin --list-rules | awk -F'\t' '$1 == "pass" {print $2}' | paste -sd, -)
-run() { # name, command...
-  local name=$1; shift
-  local t0 t1 rss
-  t0=$(date +%s.%N)
-  rss=$( { /usr/bin/time -f '%M' "$@" > /dev/null; } 2>&1 | tail -n 1 )
-  t1=$(date +%s.%N)
-  python3 -c "import sys; s=$t1-$t0; print(f'{sys.argv[1]:<36} {s:7.2f} s  {$size/1e6/s:8.1f} MB/s  peak RSS {int(sys.argv[2])/1024:7.1f} MB')" "$name" "$rss"
-}
-# deboil reads and writes on its main thread while -j threads clean: the
-# one-core runs are pinned to one CPU (and -j2 to two) so that they get what
-# they claim. ripgrep is pinned the same way.
-cpus() { # count: a taskset prefix for that many CPUs, if taskset exists
-  if command -v taskset > /dev/null && [ "$(nproc)" -ge "$1" ]; then echo "taskset -c $(seq -s, 0 $(($1 - 1)))"; fi
-}
-one=$(cpus 1)
-two=$(cpus 2)
-echo "corpus: $corpus ($((size / 1000000)) MB), $(nproc) CPUs; one-core runs: ${one:-not pinned}"
-run "deboil -j1 (jsonl -> jsonl)" $one $bin --jsonl -j1 "$corpus"
-run "deboil -j2 (jsonl -> jsonl)" $two $bin --jsonl -j2 "$corpus"
-run "floor: parse+rewrite -j1" $one $bin --jsonl -j1 --disable $all_passes "$corpus"
-not_rules=$(echo "$all_passes" | tr , '\n' | grep -vx rules | paste -sd, -)
-# The rules pass over the same records: its own cost is this run less the floor.
-run "rules pass only -j1 (jsonl -> jsonl)" $one $bin --jsonl -j1 --disable "$not_rules" "$corpus"
-# The pages as plain text, for the rule-list comparison with ripgrep.
-text="$dir/corpus-${mb}MB.txt"
-[ -s "$text" ] || python3 -c 'import json,sys; [sys.stdout.write(json.loads(l)["text"] + "\n\n") for l in open(sys.argv[1], encoding="utf-8")]' "$corpus" > "$text"
-tsize=$(stat -c %s "$text")
-# One file is one document: deboil holds the whole 190 MB text and its lines
-# (over the default --max-doc-bytes, so the limit is raised).
-size=$tsize run "deboil rules pass only (plain text)" $one $bin -j1 --max-doc-bytes 1G --disable "$not_rules" "$text"
-if command -v rg > /dev/null; then
-  # The same rule patterns, verbatim, with -v: print the lines no rule matches.
-  $bin --list-rules | awk -F'\t' '$1 !~ /^#/ && $1 != "pass" {print $6}' > "$dir/patterns.txt"
-  size=$tsize run "rg -v -f rules -j1 (plain text)" $one rg -j1 -v -f "$dir/patterns.txt" "$text"
+runs=${1:-5}
+target=${2:-60000000}
+dir=bench-data/real
+if [ ! -s "$dir/corpus_perturbed.jsonl" ] || [ ! -d "$dir/files" ]; then
+  python3 ../shared/bench/make_corpus.py "$dir" ../shared/evalset/zyte-dev/noisy.jsonl \
+    ../shared/evalset/wcxb-dev/noisy.jsonl --target-bytes "$target" > /dev/null
 fi
+cargo build --release --locked -q
+exec python3 - "$runs" "$dir" <<'EOF'
+import json, os, random, shutil, subprocess, sys, tempfile, time
+
+runs, d = int(sys.argv[1]), sys.argv[2]
+bin = "target/release/deboil"
+jsonl = f"{d}/corpus_perturbed.jsonl"
+text = f"{d}/corpus_perturbed.txt"
+short = f"{d}/short.jsonl"
+if not os.path.exists(text):
+    with open(jsonl, encoding="utf-8") as f, open(text, "w", encoding="utf-8") as out:
+        for line in f:
+            out.write(json.loads(line)["text"] + "\n")
+if not os.path.exists(short):
+    # 200,000 records of one to four sentences (of 20 to 80 chars, cut
+    # from the pages' prose), one paragraph each: documents so short that
+    # what each costs beyond its bytes shows.
+    import re
+    rng = random.Random(7)
+    sentences = []
+    for l in open(text, encoding="utf-8"):
+        for s in re.split(r"(?<=[.!?])\s+", l.strip()):
+            if 20 <= len(s) <= 80 and s[-1] in ".!?":
+                sentences.append(s)
+        if len(sentences) >= 100000:
+            break
+    with open(short, "w", encoding="utf-8") as out:
+        for i in range(200000):
+            body = " ".join(rng.choice(sentences) for _ in range(rng.randint(1, 4)))
+            out.write(json.dumps({"id": i, "text": body}, ensure_ascii=False) + "\n")
+passes = [l.split("\t")[1] for l in subprocess.run([bin, "--list-rules"], capture_output=True, text=True, check=True).stdout.splitlines() if l.startswith("pass\t")]
+own = f"{d}/own-patterns.txt"
+with open(own, "w") as f:
+    for l in subprocess.run([bin, "--list-rules"], capture_output=True, text=True, check=True).stdout.splitlines():
+        if not l.startswith("#") and not l.startswith("pass\t"):
+            f.write(l.split("\t")[5] + "\n")
+one, two = ["taskset", "-c", "0"], ["taskset", "-c", "0,1"]
+out_dir = tempfile.mkdtemp(prefix="deboil-bench-")
+floor = ["--disable", ",".join(passes)]
+rules_only = ["--disable", ",".join(p for p in passes if p != "rules")]
+rows = [
+    ("deboil -j1", one + [bin, "-j1", "-q", "--jsonl", jsonl]),
+    ("deboil -j2", two + [bin, "-j2", "-q", "--jsonl", jsonl]),
+    ("floor -j1", one + [bin, "-j1", "-q", "--jsonl", jsonl] + floor),
+    ("rules pass alone -j1", one + [bin, "-j1", "-q", "--jsonl", jsonl] + rules_only),
+    ("rg, 158 rules", one + ["rg", "-j1", "-i", "-v", "-f", "../shared/bench/patterns.txt", text]),
+    ("rg, deboil's own patterns", one + ["rg", "-j1", "-v", "-f", own, text]),
+    ("deboil --out-dir -j1", one + [bin, "-j1", "-q", f"{d}/files", "--out-dir", out_dir]),
+    ("rg -j1 over the files", one + ["rg", "-j1", "-i", "-v", "-f", "../shared/bench/patterns.txt", f"{d}/files"]),
+    ("short records -j1", one + [bin, "-j1", "-q", "--jsonl", short]),
+    ("short records floor -j1", one + [bin, "-j1", "-q", "--jsonl", short] + floor),
+]
+best = {name: float("inf") for name, _ in rows}
+for _ in range(runs):
+    for name, cmd in rows:
+        if name.startswith("deboil --out-dir"):
+            shutil.rmtree(out_dir, ignore_errors=True)
+            os.mkdir(out_dir)
+        t = time.perf_counter()
+        r = subprocess.run(cmd, stdout=subprocess.DEVNULL)
+        t = time.perf_counter() - t
+        if r.returncode not in (0, 1) or (r.returncode == 1 and not name.startswith("rg")):
+            sys.exit(f"{name}: exit status {r.returncode}")
+        best[name] = min(best[name], t)
+shutil.rmtree(out_dir, ignore_errors=True)
+mb = os.path.getsize(jsonl) / 1e6
+nfiles = len(os.listdir(f"{d}/files"))
+print(f"{mb:.1f} MB of JSONL pages ({os.path.getsize(text) / 1e6:.1f} MB as text, {nfiles} files); best of {runs} interleaved runs, one pinned core but -j2:")
+for name, _ in rows:
+    print(f"  {name:<28} {best[name]:7.3f} s")
+b = best
+ndocs = sum(1 for _ in open(short))
+print("ratios (target):")
+print(f"  deboil -j1 speed / rg with the 158 rules  {b['rg, 158 rules'] / b['deboil -j1']:5.2f}  (at least 1)")
+print(f"  deboil -j1 time / floor time              {b['deboil -j1'] / b['floor -j1']:5.2f}  (at most 2.5)")
+print(f"  -j2 speed-up over -j1                     {b['deboil -j1'] / b['deboil -j2']:5.2f}  (at least 1.7)")
+print(f"  --out-dir speed / rg -j1 over the files   {b['rg -j1 over the files'] / b['deboil --out-dir -j1']:5.2f}  (at least 0.5)")
+print(f"  short records, per document beyond floor  {(b['short records -j1'] - b['short records floor -j1']) / ndocs * 1e6:5.2f} us  (at most 1)")
+EOF
