@@ -876,6 +876,27 @@ fn take<'py>(options: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<Bound<'
     Ok(v.filter(|v| !v.is_none()))
 }
 
+/// A string option naming one of `choices`: the value it names.
+fn pick<T: Copy>(
+    options: &Bound<'_, PyDict>,
+    key: &str,
+    choices: &[(&str, T)],
+) -> PyResult<Option<T>> {
+    let Some(v) = take(options, key)? else {
+        return Ok(None);
+    };
+    let name: String = v
+        .extract()
+        .map_err(|_| PyTypeError::new_err(format!("{key}: expected str, got {}", type_name(&v))))?;
+    match choices.iter().find(|(n, _)| *n == name) {
+        Some((_, t)) => Ok(Some(*t)),
+        None => Err(PyValueError::new_err(format!(
+            "{key} must be one of {:?}, not {name:?}",
+            choices.iter().map(|(n, _)| *n).collect::<Vec<_>>()
+        ))),
+    }
+}
+
 /// An option's value as `T`; a type error names the option.
 macro_rules! opt {
     ($options:expr, $key:literal, $t:ty) => {
@@ -948,73 +969,39 @@ fn _clean_files(
                 .ok_or_else(|| PyValueError::new_err("threads must be at least 1"))?,
         );
     }
-    let choice = |key: &str, v: Option<String>, allowed: &[&str]| -> PyResult<Option<String>> {
-        match v {
-            Some(v) if !allowed.contains(&v.as_str()) => Err(PyValueError::new_err(format!(
-                "{key} must be one of {allowed:?}, not {v:?}"
-            ))),
-            v => Ok(v),
-        }
-    };
-    if let Some(v) = choice(
-        "input_format",
-        opt!(&options, "input_format", String),
-        &["auto", "text", "jsonl", "wet", "parquet"],
-    )? {
-        use deboil::input::InputFormat as F;
-        o.input_format = match v.as_str() {
-            "text" => F::Text,
-            "jsonl" => F::Jsonl,
-            "wet" => F::Wet,
-            "parquet" => F::Parquet,
-            _ => F::Auto,
-        };
-    }
-    if let Some(v) = choice(
+    use deboil::input::InputFormat as F;
+    use deboil::sink::RecordFormat as R;
+    let formats = [
+        ("auto", F::Auto),
+        ("text", F::Text),
+        ("jsonl", F::Jsonl),
+        ("wet", F::Wet),
+        ("parquet", F::Parquet),
+    ];
+    o.input_format = pick(&options, "input_format", &formats)?.unwrap_or(o.input_format);
+    o.format = pick(
+        &options,
         "format",
-        opt!(&options, "format", String),
-        &["jsonl", "parquet"],
-    )? {
-        use deboil::sink::RecordFormat;
-        o.format = Some(if v == "parquet" {
-            RecordFormat::Parquet
-        } else {
-            RecordFormat::Jsonl
-        });
-    }
-    if let Some(v) = choice(
+        &[("jsonl", R::Jsonl), ("parquet", R::Parquet)],
+    )?;
+    o.on_error = pick(
+        &options,
         "on_error",
-        opt!(&options, "on_error", String),
-        &["skip", "fail"],
-    )? {
-        o.on_error = if v == "fail" {
-            OnError::Fail
-        } else {
-            OnError::Skip
-        };
-    }
-    if let Some(v) = choice(
+        &[("skip", OnError::Skip), ("fail", OnError::Fail)],
+    )?
+    .unwrap_or(o.on_error);
+    o.explain_format = pick(
+        &options,
         "explain_format",
-        opt!(&options, "explain_format", String),
-        &["tsv", "jsonl"],
-    )? {
-        o.explain_format = if v == "jsonl" {
-            ExplainFormat::Jsonl
-        } else {
-            ExplainFormat::Tsv
-        };
-    }
-    if let Some(v) = choice(
+        &[("tsv", ExplainFormat::Tsv), ("jsonl", ExplainFormat::Jsonl)],
+    )?
+    .unwrap_or(o.explain_format);
+    o.stats_format = pick(
+        &options,
         "stats_format",
-        opt!(&options, "stats_format", String),
-        &["text", "json"],
-    )? {
-        o.stats_format = if v == "json" {
-            StatsFormat::Json
-        } else {
-            StatsFormat::Text
-        };
-    }
+        &[("text", StatsFormat::Text), ("json", StatsFormat::Json)],
+    )?
+    .unwrap_or(o.stats_format);
     if let Some((k, _)) = options.iter().next() {
         return Err(PyTypeError::new_err(format!(
             "clean_files got an unknown option {k}"
