@@ -40,7 +40,10 @@ pub enum Ended<E> {
 /// Read batches with `read` (which clears and fills one; an empty batch
 /// ends the input), clean each with `clean` on `pool` and hand the results
 /// to `write` in input order. `read` and `write` run on the calling thread
-/// while the pool cleans the batch between them.
+/// while the pool cleans. Both batches are cleaned at once when both are
+/// read: the pool starts on the next batch while the last records of one
+/// are still being cleaned, rather than waiting for them at each batch's
+/// end. At most the two batches and the results of one are held.
 ///
 /// ```
 /// use deboil::stream::{Ended, Batch, ordered};
@@ -71,7 +74,7 @@ pub enum Ended<E> {
 /// ```
 pub fn ordered<B, R, E>(
     pool: &rayon::ThreadPool,
-    [mut batch, mut spare]: [B; 2],
+    batches: [B; 2],
     mut read: impl FnMut(&mut B) -> io::Result<()>,
     clean: impl Fn(&B) -> R + Sync,
     mut write: impl FnMut(R) -> Result<(), E>,
@@ -80,48 +83,66 @@ where
     B: Batch,
     R: Send,
 {
-    let mut failed = read(&mut batch).err();
-    // The results of the batch before, written while the pool cleans the
-    // next one.
-    let mut pending: Option<R> = None;
-    loop {
-        if batch.is_empty() {
-            if let Some(done) = pending.take()
-                && let Err(e) = write(done)
-            {
-                return Ended::WriteFailed(e);
+    let clean = &clean;
+    let (tx, rx) = std::sync::mpsc::channel::<(u64, B, R)>();
+    let mut free: Vec<B> = batches.into();
+    // Results that came back before those of an earlier batch.
+    let mut early: std::collections::BTreeMap<u64, (B, R)> = Default::default();
+    let (mut spawned, mut written) = (0u64, 0u64);
+    let mut failed: Option<io::Error> = None;
+    let mut write_failed: Option<E> = None;
+    let mut over = false;
+    pool.in_place_scope(|scope| {
+        loop {
+            // Read into every free batch, and set the pool on it; nothing
+            // is read after a read error (the records before it are
+            // cleaned) or a write error.
+            while !over && write_failed.is_none() {
+                let Some(mut batch) = free.pop() else {
+                    break;
+                };
+                if let Err(e) = read(&mut batch) {
+                    failed = Some(e);
+                    over = true;
+                }
+                if batch.is_empty() {
+                    over = true;
+                    free.push(batch);
+                    break;
+                }
+                let (tx, seq) = (tx.clone(), spawned);
+                spawned += 1;
+                scope.spawn(move |_| {
+                    let results = clean(&batch);
+                    // The receiver waits for every batch spawned.
+                    let _ = tx.send((seq, batch, results));
+                });
             }
-            return match failed {
-                Some(e) => Ended::ReadFailed(e),
-                None => Ended::Done,
+            if written == spawned {
+                return;
+            }
+            let (mut batch, results) = loop {
+                if let Some(done) = early.remove(&written) {
+                    break done;
+                }
+                let (seq, batch, results) = rx.recv().expect("every batch spawned sends");
+                early.insert(seq, (batch, results));
             };
-        }
-        let mut results = None;
-        let mut written = Ok(());
-        let mut next = Ok(());
-        pool.in_place_scope(|scope| {
-            scope.spawn(|_| results = Some(clean(&batch)));
-            if let Some(done) = pending.take() {
-                written = write(done);
+            written += 1;
+            // After a write error, what is still being cleaned is let go.
+            if write_failed.is_none()
+                && let Err(e) = write(results)
+            {
+                write_failed = Some(e);
             }
-            if written.is_ok() && failed.is_none() {
-                next = read(&mut spare);
-            } else {
-                // Nothing more is read: the next turn writes what is
-                // pending and stops.
-                spare.clear();
-            }
-        });
-        if let Err(e) = written {
-            return Ended::WriteFailed(e);
+            batch.clear();
+            free.push(batch);
         }
-        pending = results;
-        if let Err(e) = next {
-            // `spare` holds the records read before the error: the next
-            // turn cleans them, and nothing is read after them.
-            failed = Some(e);
-        }
-        std::mem::swap(&mut batch, &mut spare);
+    });
+    match (write_failed, failed) {
+        (Some(e), _) => Ended::WriteFailed(e),
+        (None, Some(e)) => Ended::ReadFailed(e),
+        (None, None) => Ended::Done,
     }
 }
 
@@ -308,6 +329,58 @@ fn skip_line(rdr: &mut dyn BufRead) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_batch_is_cleaned_while_one_is_still_being_cleaned() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        struct Nums(Vec<u32>);
+        impl Batch for Nums {
+            fn is_empty(&self) -> bool {
+                self.0.is_empty()
+            }
+            fn clear(&mut self) {
+                self.0.clear()
+            }
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        // Even batches are slow: the odd one after each finishes first, while
+        // the slow one is still being cleaned; the results still come out in
+        // order.
+        let (running, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let mut n = 0;
+        let mut out = Vec::new();
+        let ended = ordered(
+            &pool,
+            [Nums(Vec::new()), Nums(Vec::new())],
+            |b: &mut Nums| {
+                b.clear();
+                if n < 6 {
+                    b.0.push(n);
+                    n += 1;
+                }
+                Ok(())
+            },
+            |b: &Nums| {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                if b.0[0].is_multiple_of(2) {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                running.fetch_sub(1, Ordering::SeqCst);
+                b.0.clone()
+            },
+            |r: Vec<u32>| -> Result<(), ()> {
+                out.extend(r);
+                Ok(())
+            },
+        );
+        assert!(matches!(ended, Ended::Done));
+        assert_eq!(out, (0..6).collect::<Vec<_>>());
+        assert_eq!(most.load(Ordering::SeqCst), 2, "two batches at once");
+    }
 
     #[test]
     fn ordered_writes_in_order_and_stops_at_a_write_error() {
