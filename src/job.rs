@@ -173,22 +173,56 @@ impl Default for PipelineOptions {
 impl PipelineOptions {
     /// A builder with these options; the files they name are read here.
     pub fn builder(&self) -> Result<PipelineBuilder> {
-        let mut builder = PipelineBuilder::new();
-        if let Some(path) = &self.counts {
-            let counts = crate::scan::read_counts(path, self.min_docs)?;
-            builder.corpus_counts(std::sync::Arc::new(counts), self.min_docs);
-        }
-        for path in &self.rule_files {
-            let text = fs::read_to_string(path)
-                .with_context(|| format!("{}: reading rule table", path.display()))?;
-            builder.rule_table(path, text);
-        }
-        builder.favor(self.favor);
-        for name in self.disable.iter().filter(|n| !n.is_empty()) {
-            builder.disable(name.clone());
-        }
-        Ok(builder)
+        let counts = match &self.counts {
+            Some(path) => Some(std::sync::Arc::new(crate::scan::read_counts(
+                path,
+                self.min_docs,
+            )?)),
+            None => None,
+        };
+        let tables = self
+            .rule_files
+            .iter()
+            .map(|path| {
+                let text = fs::read_to_string(path)
+                    .with_context(|| format!("{}: reading rule table", path.display()))?;
+                Ok((path.display().to_string(), text))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(pipeline_builder(
+            &tables,
+            self.favor,
+            &self.disable,
+            counts,
+            self.min_docs,
+        ))
     }
+}
+
+/// The one place the pipeline's options become a builder, from what they
+/// hold once read: rule tables as (name, TOML text), the counts, the
+/// preset and the names switched off. [`PipelineOptions::builder`] reads
+/// its files and comes here; a front end that keeps the tables' text (the
+/// Python package pickles it) comes here directly.
+pub fn pipeline_builder(
+    rule_tables: &[(String, String)],
+    favor: Favor,
+    disable: &[String],
+    counts: Option<std::sync::Arc<crate::corpus::Counts>>,
+    min_docs: u32,
+) -> PipelineBuilder {
+    let mut builder = PipelineBuilder::new();
+    if let Some(counts) = counts {
+        builder.corpus_counts(counts, min_docs);
+    }
+    for (name, text) in rule_tables {
+        builder.rule_table(name, text.clone());
+    }
+    builder.favor(favor);
+    for name in disable.iter().filter(|n| !n.is_empty()) {
+        builder.disable(name.clone());
+    }
+    builder
 }
 
 /// A job's options: the command line's, as data, with its defaults.
@@ -387,7 +421,6 @@ pub struct Job {
     record_format: RecordFormat,
     /// What is cleaned of a record and what is made of it.
     records: RecordOptions,
-    annotate: bool,
     threads: usize,
     max_doc_bytes: u64,
     max_line_bytes: u64,
@@ -548,7 +581,6 @@ impl Job {
             jsonl,
             input_format: format,
             record_format,
-            annotate: opts.annotate,
             threads: thread_count(opts.threads),
             max_doc_bytes: opts.max_doc_bytes,
             max_line_bytes: opts.max_line_bytes,
@@ -898,7 +930,7 @@ impl Ctx<'_> {
         let opts = &self.cfg.records;
         let (cleaned, explain, attributes) =
             records::render(pipeline, opts, &input.name(), &text, None);
-        let out = if self.cfg.annotate {
+        let out = if self.cfg.records.annotate {
             text.into_bytes()
         } else {
             cleaned.text.into_bytes()
@@ -1198,10 +1230,10 @@ fn run_jsonl(
         };
         let mut dir_out = match (&cfg.target, input) {
             (Target::Dir(dir), Input::File { rel, .. }) => {
-                match Output::create(&dir.join(out_name(
+                match Output::create(&dir.join(dir_name(
+                    input,
                     rel,
-                    input.is_wet(cfg.input_format),
-                    input.is_parquet(cfg.input_format),
+                    cfg.input_format,
                     cfg.record_format,
                 ))) {
                     Ok(o) => Some(cfg.record_sink(o)),

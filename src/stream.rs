@@ -330,18 +330,21 @@ fn skip_line(rdr: &mut dyn BufRead) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    /// A batch of numbers, for the stream's tests.
+    struct Nums(Vec<u32>);
+
+    impl Batch for Nums {
+        fn is_empty(&self) -> bool {
+            self.0.is_empty()
+        }
+        fn clear(&mut self) {
+            self.0.clear()
+        }
+    }
+
     #[test]
     fn the_next_batch_is_cleaned_while_one_is_still_being_cleaned() {
         use std::sync::atomic::{AtomicUsize, Ordering};
-        struct Nums(Vec<u32>);
-        impl Batch for Nums {
-            fn is_empty(&self) -> bool {
-                self.0.is_empty()
-            }
-            fn clear(&mut self) {
-                self.0.clear()
-            }
-        }
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
             .build()
@@ -384,15 +387,6 @@ mod tests {
 
     #[test]
     fn ordered_writes_in_order_and_stops_at_a_write_error() {
-        struct Nums(Vec<u32>);
-        impl Batch for Nums {
-            fn is_empty(&self) -> bool {
-                self.0.is_empty()
-            }
-            fn clear(&mut self) {
-                self.0.clear()
-            }
-        }
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
             .build()

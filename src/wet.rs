@@ -259,7 +259,7 @@ fn gzip_header(c: &mut impl BufRead) -> io::Result<()> {
 
 /// Inflate one member into `m.buf` (at most `limit` bytes kept; the rest is
 /// inflated and thrown away); the number of bytes it held, which is over
-/// `limit` when it was too large.
+/// `limit` when it was too large (and then not kept whole).
 fn inflate_member<R: BufRead>(m: &mut Members<R>, limit: u64) -> io::Result<u64> {
     gzip_header(&mut m.c)?;
     m.z.reset(false);
@@ -321,10 +321,9 @@ fn inflate_member<R: BufRead>(m: &mut Members<R>, limit: u64) -> io::Result<u64>
             "its CRC-32 or length does not match its trailer",
         ));
     }
-    if total > limit {
-        return Ok(total);
-    }
-    Ok(pos as u64)
+    // Under the limit nothing was thrown away: `total` bytes are at the
+    // buffer's start.
+    Ok(total)
 }
 
 /// Inflate the next gzip member and queue its records; `false` at the end

@@ -300,17 +300,8 @@ impl Cleaner {
         if threads == Some(0) {
             return Err(PyValueError::new_err("threads must be at least 1"));
         }
-        let mut builder = PipelineBuilder::new();
-        if let Some(c) = &counts {
-            builder.corpus_counts(c.clone(), min_docs);
-        }
-        for (name, text) in &rule_tables {
-            builder.rule_table(name, text.clone());
-        }
-        builder.favor(favor);
-        for d in disable.iter().filter(|d| !d.is_empty()) {
-            builder.disable(d.clone());
-        }
+        let builder =
+            deboil::job::pipeline_builder(&rule_tables, favor, &disable, counts.clone(), min_docs);
         let mut with_decisions = builder.clone();
         with_decisions.decisions(true);
         let pipeline = with_decisions
