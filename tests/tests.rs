@@ -5,6 +5,8 @@ mod cli;
 // Hardening: nothing lost, nothing duplicated, bounded memory, faults and signals.
 mod fuzz;
 mod robust;
+// The dev pages: every page's output pinned by hash.
+mod corpus;
 // Corpus formats: WET, Parquet, Dolma attributes.
 mod formats;
 // Golden fixtures under fixtures/: expected text and label verdicts.
