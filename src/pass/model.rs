@@ -86,10 +86,15 @@ impl Pass for ModelPass {
         if self.model.is_empty() {
             return;
         }
+        // Too few non-blank lines to be a page ([`MIN_LINES`]), told before
+        // any feature is computed: short records cost no model features.
+        if doc.blocks().iter().map(|b| b.lines.len()).sum::<usize>() < MIN_LINES {
+            return;
+        }
         SCRATCH.with(|s| {
             let (features, scores, gains, labels) = &mut *s.borrow_mut();
             model::features::compute_needed(doc, marks, self.model.used(), features);
-            if features.lines.len() < MIN_LINES || features.prose_words() < MIN_PROSE_WORDS {
+            if features.prose_words() < MIN_PROSE_WORDS {
                 // A snippet, not a page: the passes' verdicts stand (and
                 // the model does not score it).
                 return;
