@@ -71,13 +71,25 @@ impl Pass for RepeatPass {
 
     fn apply(&self, doc: &Document<'_>, marks: &mut Marks) {
         let lines = doc.lines();
+        let candidate = |i: usize, line: &crate::document::Line| {
+            !line.is_blank() && !marks.is_dropped(i) && line.span.len() >= self.min_chars
+        };
+        // A repeat and a truncated teaser each need a second line long
+        // enough: with fewer than two, no line is read.
+        if (lines.iter().enumerate())
+            .filter(|&(i, line)| candidate(i, line))
+            .nth(1)
+            .is_none()
+        {
+            return;
+        }
         // Keys of the normalised lines long enough to count; a normalised line
         // has at most as many chars as the line has bytes.
         let keys: Vec<Option<u64>> = lines
             .iter()
             .enumerate()
             .map(|(i, line)| {
-                if line.is_blank() || marks.is_dropped(i) || line.span.len() < self.min_chars {
+                if !candidate(i, line) {
                     return None;
                 }
                 let (key, chars) = doc.scan(i).normalized_key();
