@@ -223,10 +223,12 @@ impl TokenHasher {
     }
 }
 
-/// A mask of the low `n <= 8` bytes of a word.
+/// A mask of the low `n` bytes of a word, `1 <= n <= 8` (a run holds a
+/// byte at least): one shift, no branch.
 #[inline]
 fn low_bytes(n: usize) -> u64 {
-    if n == 8 { u64::MAX } else { (1 << (8 * n)) - 1 }
+    debug_assert!((1..=8).contains(&n));
+    u64::MAX >> (64 - 8 * n)
 }
 
 /// The `n <= 8` bytes at `at`, little-endian, with what follows them in
@@ -405,10 +407,12 @@ fn ascii_block(
     Some(at + end)
 }
 
-/// A mask of the low `n <= 64` bits.
+/// A mask of the low `n` bits, `1 <= n <= 64` (every caller's count is
+/// past a byte read): one shift, no branch.
 #[inline]
 fn low_bits(n: usize) -> u64 {
-    if n >= 64 { u64::MAX } else { (1 << n) - 1 }
+    debug_assert!((1..=64).contains(&n));
+    u64::MAX >> (64 - n)
 }
 
 /// The alphanumeric runs of a line as they end: the normalised key folds
