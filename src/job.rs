@@ -302,8 +302,8 @@ impl Default for JobOptions {
 const DOCS_PER_THREAD: usize = 4;
 /// Bytes (on disk) of the plain-text documents in flight, beyond the first.
 const DOC_BYTES_IN_FLIGHT: u64 = 256 << 20;
-/// `--out-dir` files of plain-text inputs synced together: one sync of
-/// their filesystem for this many files (each waits in its temporary file).
+/// `--out-dir` files of plain-text inputs synced together (see
+/// [`crate::output::commit`]); each waits in its temporary file till then.
 const COMMIT_FILES: usize = 64;
 /// Default field listing removed spans in --annotate JSONL output.
 const DEFAULT_SPANS_FIELD: &str = "deboil_spans";
@@ -1123,8 +1123,8 @@ fn run_text(
     })
 }
 
-/// Put the `--out-dir` files written so far in place, after one sync;
-/// a file that fails fails its input.
+/// Sync the `--out-dir` files written so far and put them in place; a
+/// file that fails fails its input.
 fn commit_files(pending: &mut Vec<crate::output::Written>, msg: &dyn Events, report: &mut Report) {
     for r in crate::output::commit(std::mem::take(pending)) {
         if let Err(e) = r {

@@ -171,28 +171,33 @@ impl Output {
     pub fn finish(mut self) -> Result<()> {
         let name = self.name();
         let ctx = || format!("{name}: writing");
-        // Only a file that is renamed into place is synced (a FIFO or a
-        // device cannot be).
-        let sync = self.rename.is_some();
-        match self.inner.take() {
-            Some(Sink::Stdout(mut w)) => w.flush().map_err(mark_closed).with_context(ctx)?,
-            Some(Sink::Stderr(mut w)) => w.flush().with_context(ctx)?,
-            Some(Sink::Plain(w)) => finish_file(w, sync).with_context(ctx)?,
-            Some(Sink::Gzip(w)) => {
-                finish_file(w.finish().with_context(ctx)?, sync).with_context(ctx)?
-            }
-            Some(Sink::Zstd(w)) => {
-                finish_file(w.finish().with_context(ctx)?, sync).with_context(ctx)?
-            }
-            None => {}
-        }
+        let file = self.close_sink().with_context(ctx)?;
         if let Some((tmp, path)) = &self.rename {
+            // Only a file that is renamed into place is synced (a FIFO or a
+            // device cannot be).
+            if let Some(file) = &file {
+                file.sync_all().with_context(ctx)?;
+            }
             fs::rename(tmp, path)
                 .with_context(|| format!("{}: renaming into place", path.display()))?;
             forget_temp(tmp);
             self.rename = None;
         }
         Ok(())
+    }
+
+    /// Flush the sink and finish its compression: the file written, for an
+    /// output to a file.
+    fn close_sink(&mut self) -> io::Result<Option<File>> {
+        let into_file = |w: BufWriter<File>| w.into_inner().map_err(|e| e.into_error());
+        match self.inner.take() {
+            Some(Sink::Stdout(mut w)) => w.flush().map_err(mark_closed).map(|()| None),
+            Some(Sink::Stderr(mut w)) => w.flush().map(|()| None),
+            Some(Sink::Plain(w)) => into_file(w).map(Some),
+            Some(Sink::Gzip(w)) => w.finish().and_then(into_file).map(Some),
+            Some(Sink::Zstd(w)) => w.finish().and_then(into_file).map(Some),
+            None => Ok(None),
+        }
     }
 
     fn sink(&mut self) -> &mut dyn Write {
@@ -215,35 +220,26 @@ impl Output {
 
 impl Output {
     /// Flush and finish compression, but neither sync nor rename a file
-    /// output: [`commit`] puts many such files in place after one sync of
-    /// their filesystem, where one fsync per small file would cost more than
-    /// writing it. Other outputs are finished here (`None`).
+    /// output: [`commit`] syncs many such files at once and then puts them
+    /// in place, where one sync after another, a file at a time, would cost
+    /// more than writing them. Other outputs are finished here (`None`).
     pub fn finish_later(mut self) -> Result<Option<Written>> {
+        if self.rename.is_none() {
+            // Written in place (a device, a FIFO, a stream): nothing to
+            // sync or rename.
+            return self.finish().map(|()| None);
+        }
         let name = self.name();
-        let ctx = || format!("{name}: writing");
-        let file = match self.inner.take() {
-            Some(Sink::Plain(w)) => w.into_inner().map_err(|e| e.into_error()),
-            Some(Sink::Gzip(w)) => w
-                .finish()
-                .and_then(|w| w.into_inner().map_err(|e| e.into_error())),
-            Some(Sink::Zstd(w)) => w
-                .finish()
-                .and_then(|w| w.into_inner().map_err(|e| e.into_error())),
-            other => {
-                self.inner = other;
-                return self.finish().map(|()| None);
-            }
-        }
-        .with_context(ctx)?;
-        match self.rename.take() {
-            Some(rename) => Ok(Some(Written {
-                file,
-                rename: Some(rename),
-                name,
-            })),
-            // Written in place (a device, a FIFO): nothing to sync or rename.
-            None => Ok(None),
-        }
+        let file = self
+            .close_sink()
+            .with_context(|| format!("{name}: writing"))?;
+        // An output renamed into place is a file; were it not, its
+        // temporary file would go with `self`.
+        Ok(file.map(|file| Written {
+            file,
+            rename: self.rename.take(),
+            name,
+        }))
     }
 }
 
@@ -337,14 +333,6 @@ impl Drop for Output {
     }
 }
 
-fn finish_file(w: BufWriter<File>, sync: bool) -> io::Result<()> {
-    let file = w.into_inner().map_err(|e| e.into_error())?;
-    if sync {
-        file.sync_all()?;
-    }
-    Ok(())
-}
-
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.with_sink(|w| w.write(buf))
@@ -404,13 +392,18 @@ mod tests {
         assert!(temps_in(&dir.path().join("sub")).is_empty());
     }
 
+    /// `name` in `dir`, written and finished for a later commit.
+    fn written(dir: &Path, name: &str) -> (PathBuf, Written) {
+        let path = dir.join(name);
+        let mut o = Output::create(&path).unwrap();
+        o.write_all(b"text").unwrap();
+        (path, o.finish_later().unwrap().unwrap())
+    }
+
     #[test]
     fn a_written_file_dropped_uncommitted_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.txt");
-        let mut o = Output::create(&path).unwrap();
-        o.write_all(b"text").unwrap();
-        let w = o.finish_later().unwrap().unwrap();
+        let (path, w) = written(dir.path(), "a.txt");
         assert_eq!(temps_in(dir.path()).len(), 1);
         drop(w);
         assert!(temps_in(dir.path()).is_empty());
@@ -420,10 +413,7 @@ mod tests {
     #[test]
     fn a_commit_that_cannot_rename_reports_the_file_and_removes_its_temp() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("b.txt");
-        let mut o = Output::create(&path).unwrap();
-        o.write_all(b"text").unwrap();
-        let w = o.finish_later().unwrap().unwrap();
+        let (path, w) = written(dir.path(), "b.txt");
         // A directory now stands where the file goes: the rename fails.
         fs::create_dir(&path).unwrap();
         fs::write(path.join("keep"), b"x").unwrap();

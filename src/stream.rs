@@ -333,6 +333,14 @@ mod tests {
     /// A batch of numbers, for the stream's tests.
     struct Nums(Vec<u32>);
 
+    /// The pool the stream's tests clean on.
+    fn two_threads() -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+    }
+
     impl Batch for Nums {
         fn is_empty(&self) -> bool {
             self.0.is_empty()
@@ -345,10 +353,7 @@ mod tests {
     #[test]
     fn the_next_batch_is_cleaned_while_one_is_still_being_cleaned() {
         use std::sync::atomic::{AtomicUsize, Ordering};
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
+        let pool = two_threads();
         // Even batches are slow: the odd one after each finishes first, while
         // the slow one is still being cleaned; the results still come out in
         // order.
@@ -387,10 +392,7 @@ mod tests {
 
     #[test]
     fn ordered_writes_in_order_and_stops_at_a_write_error() {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
+        let pool = two_threads();
         for (fail_read, fail_write) in [(None, None), (Some(5), None), (None, Some(3))] {
             let mut reads = 0;
             let mut out = Vec::new();
